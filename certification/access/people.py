@@ -1,0 +1,54 @@
+"""Who may see which person records."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from certification.models import Person, StaffRole
+
+from . import deny, staff_scope
+
+REGION_VIEW_ROLES = (StaffRole.REGULATOR, StaffRole.HR_REVIEWER, StaffRole.HR_PAYMENT)
+
+
+def people_visible_to(user) -> QuerySet[Person]:
+    """Regulators and HR: people employed in (or living in) their region subtree.
+    Institution admins: people who work or worked at their institution.
+    Training-base staff: people with hours or certificates from their base.
+    Everyone: their own record."""
+    scope = staff_scope(user)
+    q = Q(pk__in=[])
+    if getattr(user, "is_authenticated", False):
+        q |= Q(user=user)
+    if scope.has(StaffRole.SYSADMIN):
+        return Person.objects.all()
+    if scope.has(*REGION_VIEW_ROLES):
+        q |= scope.region_q("region__path", *REGION_VIEW_ROLES)
+        q |= scope.region_q("employments__institution__region__path", *REGION_VIEW_ROLES)
+    if inst := scope.org_ids(StaffRole.INSTITUTION_ADMIN):
+        q |= Q(employments__institution_id__in=inst)
+    if bases := scope.org_ids(StaffRole.BASE_STAFF):
+        q |= Q(hour_entries__training_base_id__in=bases) | Q(certificates__issuer_id__in=bases)
+    return Person.objects.filter(pk__in=Person.objects.filter(q).values("pk"))
+
+
+def access_person(user, person_id: int, *, request=None) -> Person:
+    """The person if the user may see them; 404 (and an audited denial) otherwise."""
+    person = people_visible_to(user).filter(pk=person_id).select_related("region").first()
+    if person is None:
+        if Person.objects.filter(pk=person_id).exists():
+            try:
+                deny(user, action="person.view", request=request)
+            except Exception:  # noqa: BLE001  (we answer 404 either way: do not confirm existence)
+                pass
+        raise Http404
+    return person
+
+
+def can_reveal_id(user, person: Person) -> bool:
+    """Who may see a full ID number (always audited): the owner, regulators of the person's
+    region, and HR reviewers (subsidy identity checks)."""
+    if person.user_id and person.user_id == getattr(user, "pk", None):
+        return True
+    scope = staff_scope(user)
+    roles = (StaffRole.REGULATOR, StaffRole.HR_REVIEWER)
+    return people_visible_to(user).filter(pk=person.pk).exists() and scope.has(*roles)

@@ -1,0 +1,3 @@
+"""The data-exchange API (D-32), mounted at /api/v1/."""
+
+urlpatterns: list = []

@@ -1,0 +1,37 @@
+"""The system of record, one module per concept."""
+
+from .audit import AuditEvent
+from .bans import BanCheck, BanEntry, CheckPurpose
+from .certificates import Certificate, CertificateBatch, Occupation, SerialCounter, SkillLevel
+from .cycles import CycleStatus, CycleSummary
+from .employments import Employment
+from .hours import HourEntry, HourSource
+from .notifications import Notification
+from .organisations import Accreditation, Organisation
+from .people import IdProcessingConsent, Person
+from .regions import Region
+from .requirements import LearningPolicy, RequirementRule
+from .staff import ORGANISATION_ROLES, REGION_ROLES, StaffMembership, StaffRole
+from .subsidies import (
+    ApplicationStatus,
+    ApplicationStatusChange,
+    Objection,
+    PaymentBatch,
+    PaymentLine,
+    SubsidyApplication,
+    SubsidyPolicy,
+    SubsidyStandard,
+    SubsidyType,
+    UrgentOccupation,
+)
+
+__all__ = [
+    "ORGANISATION_ROLES", "REGION_ROLES", "Accreditation", "ApplicationStatus",
+    "ApplicationStatusChange", "AuditEvent", "BanCheck", "BanEntry", "Certificate",
+    "CertificateBatch", "CheckPurpose", "CycleStatus", "CycleSummary", "Employment", "HourEntry",
+    "HourSource", "IdProcessingConsent", "LearningPolicy", "Notification", "Objection",
+    "Occupation", "Organisation", "PaymentBatch", "PaymentLine", "Person", "Region",
+    "RequirementRule", "SerialCounter", "SkillLevel", "StaffMembership", "StaffRole",
+    "SubsidyApplication", "SubsidyPolicy", "SubsidyStandard", "SubsidyType",
+    "UrgentOccupation",
+]

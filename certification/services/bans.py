@@ -1,0 +1,94 @@
+"""The one ban check (D-22…D-24). Every gate calls `ban_gate`; it audits every check."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification.models import BanCheck, BanEntry
+
+BLOCKED_MESSAGE = "该人员不得从事托育服务，请联系卫生健康部门"
+
+
+class PersonBanned(Exception):
+    """A gate refused a banned person. The message carries no ban details (D-23)."""
+
+    def __init__(self, check: BanCheck):
+        super().__init__(_(BLOCKED_MESSAGE))
+        self.check = check
+
+
+@dataclass(frozen=True)
+class BanCheckOutcome:
+    check: BanCheck
+    ban: BanEntry | None
+
+    @property
+    def is_hit(self) -> bool:
+        return self.check.result == BanCheck.Result.HIT
+
+
+def bans_in_force(*, on: dt.date | None = None):
+    """Active entries in force on a date: lifetime bans always; term bans within their term."""
+    on = on or timezone.localdate()
+    return BanEntry.objects.filter(status=BanEntry.Status.ACTIVE, effective_date__lte=on).filter(
+        Q(ban_type=BanEntry.BanType.LIFETIME) | Q(term_start__lte=on, term_end__gte=on)
+    )
+
+
+@transaction.atomic
+def ban_check(
+    *,
+    id_index: str,
+    purpose: str,
+    actor=None,
+    actor_role: str = "",
+    organisation=None,
+    ip: str | None = None,
+    name: str = "",
+    birth_date: dt.date | None = None,
+) -> BanCheckOutcome:
+    """D-23/D-24: look the keyed ID hash up in the register and write the audit row in the same
+    transaction (if that write fails, the check fails). A same-name-and-birth-date entry with a
+    different ID is recorded as a near match for human review, never a block."""
+    ban = bans_in_force().filter(id_index=id_index).order_by("-effective_date").first()
+    result = BanCheck.Result.HIT if ban else BanCheck.Result.CLEAR
+    if ban is None and name and birth_date:
+        near = bans_in_force().filter(name=name.strip(), birth_date=birth_date).first()
+        if near is not None:
+            ban, result = near, BanCheck.Result.NEAR_MATCH
+    check = BanCheck.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_role=actor_role,
+        purpose=purpose,
+        id_index=id_index,
+        result=result,
+        ban=ban,
+        organisation=organisation,
+        region_path=organisation.region.path if organisation is not None else "",
+        ip_address=ip,
+    )
+    if result != BanCheck.Result.CLEAR:
+        transaction.on_commit(lambda: _alert_after_commit(check.pk))
+    return BanCheckOutcome(check=check, ban=ban if result == BanCheck.Result.HIT else None)
+
+
+def ban_gate(**kwargs) -> BanCheckOutcome:
+    """Run `ban_check` and raise PersonBanned on a hit.
+
+    Call it BEFORE opening the gated action's transaction, never inside it: an exception that
+    leaves an atomic block rolls back everything written in it, and the audit row of a hit
+    must survive the refused action (D-24)."""
+    outcome = ban_check(**kwargs)
+    if outcome.is_hit:
+        raise PersonBanned(outcome.check)
+    return outcome
+
+
+def _alert_after_commit(check_id: int) -> None:
+    from certification.services.ban_alerts import ban_alert_for_check
+
+    ban_alert_for_check(check_id=check_id)

@@ -1,0 +1,3 @@
+"""URLs for the bans area (joined into certification.urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs for the certificates area (joined into certification.urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs for the compliance area (joined into certification.urls)."""
+
+urlpatterns: list = []

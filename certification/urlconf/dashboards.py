@@ -1,0 +1,3 @@
+"""URLs for the dashboards area (joined into certification.urls)."""
+
+urlpatterns: list = []

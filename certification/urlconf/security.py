@@ -1,0 +1,3 @@
+"""URLs for the security area (joined into certification.urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs for the subsidies area (joined into certification.urls)."""
+
+urlpatterns: list = []

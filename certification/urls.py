@@ -1,0 +1,20 @@
+"""certification URLs. Each area keeps its own list in certification/urlconf/<area>.py, joined
+here under one namespace, so work on one area never edits another's lines."""
+
+from django.urls import path
+
+from certification.urlconf import bans, certificates, compliance, dashboards, security, subsidies
+from certification.views import accounts as account_views
+
+app_name = "certification"
+
+urlpatterns = [
+    path("me/", account_views.profile, name="profile"),
+    path("me/claim/", account_views.claim, name="claim"),
+    *bans.urlpatterns,
+    *certificates.urlpatterns,
+    *compliance.urlpatterns,
+    *subsidies.urlpatterns,
+    *dashboards.urlpatterns,
+    *security.urlpatterns,
+]

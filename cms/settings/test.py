@@ -1,0 +1,18 @@
+"""pytest settings: fast hashing, in-memory e-mail, eager Celery unless a broker is given."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, CONTENT_SECURITY_POLICY, MIDDLEWARE  # noqa: F401
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Fixed throwaway keys so tests are deterministic; production refuses to start without real ones.
+PII_KEYS = ["t1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="]
+PII_INDEX_KEY = "test-index-key-not-secret-0123456789"
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+PRIVATE_STORAGE_ROOT = BASE_DIR / "var" / "test-private"
+LEARNING_HEARTBEAT_SECONDS = 2
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
