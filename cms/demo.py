@@ -4,7 +4,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-DEMO_PASSWORD = "CareCert-Demo-2026"
+DEMO_PASSWORD = "CareCert-Demo-2026"  # noqa: S105  (published in README for demo logins)
 
 
 @dataclass(frozen=True)

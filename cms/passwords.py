@@ -67,8 +67,9 @@ class PasswordHistoryValidator:
             )
 
     def password_changed(self, password, user=None):
-        from cms.models.users import PasswordHistory
         from django.utils import timezone
+
+        from cms.models.users import PasswordHistory
 
         if user is None or user.pk is None:
             return
