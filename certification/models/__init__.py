@@ -1,5 +1,6 @@
 """The system of record, one module per concept."""
 
+from .assessments import AssessmentKind, AssessmentResult
 from .audit import AuditEvent
 from .bans import BanCheck, BanEntry, CheckPurpose
 from .certificates import Certificate, CertificateBatch, Occupation, SerialCounter, SkillLevel
@@ -27,7 +28,8 @@ from .subsidies import (
 
 __all__ = [
     "ORGANISATION_ROLES", "REGION_ROLES", "Accreditation", "ApplicationStatus",
-    "ApplicationStatusChange", "AuditEvent", "BanCheck", "BanEntry", "Certificate",
+    "ApplicationStatusChange", "AssessmentKind", "AssessmentResult", "AuditEvent", "BanCheck",
+    "BanEntry", "Certificate",
     "CertificateBatch", "CheckPurpose", "CycleStatus", "CycleSummary", "Employment", "HourEntry",
     "HourSource", "IdProcessingConsent", "LearningPolicy", "Notification", "Objection",
     "Occupation", "Organisation", "PaymentBatch", "PaymentLine", "Person", "Region",
