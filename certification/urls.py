@@ -5,12 +5,15 @@ from django.urls import path
 
 from certification.urlconf import bans, certificates, compliance, dashboards, security, subsidies
 from certification.views import accounts as account_views
+from certification.views import people as people_views
 
 app_name = "certification"
 
 urlpatterns = [
     path("me/", account_views.profile, name="profile"),
     path("me/claim/", account_views.claim, name="claim"),
+    path("people/", people_views.person_list, name="person_list"),
+    path("people/<int:person_id>/", people_views.person_detail, name="person_detail"),
     *bans.urlpatterns,
     *certificates.urlpatterns,
     *compliance.urlpatterns,

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from certification.idnumbers import IdType, build_resident_id, uscc_check_char
@@ -121,6 +122,10 @@ def load_core(log) -> None:
             organisation=orgs[scope] if isinstance(scope, int) else None,
             region_id=scope if isinstance(scope, str) else None,
         )
+    # Wagtail ships an "Editors" group with page permissions; content editors join it.
+    editors = Group.objects.filter(name="Editors").first()
+    if editors is not None:
+        User.objects.get(email="editor@demo.carecert.cn").groups.add(editors)
     admin = ensure_user("admin@demo.carecert.cn", "系统管理员", staff=True)
     if not admin.is_superuser:
         admin.is_superuser = True
