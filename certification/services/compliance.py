@@ -1,10 +1,181 @@
-"""Keeps per-person-role-cycle summaries current (D-12, D-13). Filled in by the compliance work;
-the ledger and employment services call these hooks in their transactions."""
+"""Keeps per-person-role-cycle summaries current (D-11, D-12, D-13, D-18).
+
+The ledger service calls compliance_on_hour_entry in its posting transaction; the employment
+services call compliance_on_employment_change. Summaries are updated with F() increments under
+select_for_update, so concurrent postings for one person cannot lose hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from certification.models import CycleStatus, CycleSummary, Employment
+from certification.rules.cycles import (
+    Cycle,
+    audience_counts_for,
+    cycle_anchor,
+    cycle_containing,
+    cycle_status,
+    hours_by_kind,
+)
+from certification.selectors.rules import learning_policy_for, requirement_rule_for
+
+log = logging.getLogger(__name__)
+
+ISSUE_STATEMENT_TASK = "certification.issue_cycle_statement"
 
 
+@dataclass(frozen=True)
+class RoleContext:
+    """Where a person's cycles in one role come from (D-12)."""
+
+    role: str
+    anchor: dt.date
+    region: object  # Region of the first employment's institution
+    institution_id: int | None  # current (or latest) employment, for dashboards
+    region_path: str
+
+
+def role_contexts(person) -> dict[str, RoleContext]:
+    """D-12: per role the person has held, the cycle anchor: first employment start in the
+    role, or the programme start of that employment's region when the employment began
+    earlier (or the calendar-aligned variant where the region's policy says so)."""
+    employments = (Employment.objects.filter(person=person)
+                   .select_related("institution__region").order_by("start_date", "id"))
+    by_role: dict[str, list[Employment]] = {}
+    for employment in employments:
+        by_role.setdefault(employment.role, []).append(employment)
+    contexts = {}
+    for role, rows in by_role.items():
+        first = rows[0]
+        region = first.institution.region
+        policy = learning_policy_for(region, first.start_date)
+        anchor = cycle_anchor(
+            first_start=first.start_date, programme_start=policy.programme_start,
+            calendar_aligned=policy.cycle_alignment == policy.CycleAlignment.CALENDAR)
+        current = next((e for e in reversed(rows) if e.end_date is None), rows[-1])
+        contexts[role] = RoleContext(role=role, anchor=anchor, region=region,
+                                     institution_id=current.institution_id,
+                                     region_path=current.institution.region.path)
+    return contexts
+
+
+def _rule_and_cycle(ctx: RoleContext, day: dt.date):
+    """The rule governing the cycle that contains `day`, and that cycle (or None, None).
+
+    Cycle length comes from the rule in force on `day`; the requirement from the rule in force
+    on the cycle's start (falling back to the one in force on `day`), so a rule whose effective
+    date has not come never applies (D-6 preamble)."""
+    rule = requirement_rule_for(role=ctx.role, region=ctx.region, on_date=day)
+    if rule is None or not rule.total_hours:  # no cycle requirement (yearly-only rows)
+        return None, None
+    cycle = cycle_containing(anchor=ctx.anchor, day=day, years=rule.cycle_years)
+    if cycle is None:
+        return None, None
+    at_start = requirement_rule_for(role=ctx.role, region=ctx.region, on_date=cycle.start)
+    return at_start or rule, cycle
+
+
+def _summary_for_update(person, ctx: RoleContext, rule, cycle: Cycle) -> CycleSummary:
+    """Get-or-create the summary row and lock it."""
+    defaults = dict(
+        start_date=cycle.start, end_date=cycle.end, required_total=rule.total_hours,
+        required_theory=rule.theory_min, required_practice=rule.practice_min,
+        institution_id=ctx.institution_id, region_path=ctx.region_path,
+    )
+    lookup = dict(person=person, role=ctx.role, cycle_number=cycle.number)
+    summary = CycleSummary.objects.select_for_update().filter(**lookup).first()
+    if summary is None:
+        try:
+            with transaction.atomic():
+                CycleSummary.objects.create(**lookup, **defaults)
+        except IntegrityError:  # a concurrent posting created it first
+            pass
+        summary = CycleSummary.objects.select_for_update().get(**lookup)
+    return summary
+
+
+def summary_refresh_status(*, summary: CycleSummary, on_date: dt.date | None = None) -> bool:
+    """D-13: recompute status (and met_on) of a locked summary; save when changed. Returns True
+    when the cycle has just become met (the caller enqueues the D-18 statement)."""
+    on_date = on_date or timezone.localdate()
+    status = cycle_status(
+        theory=summary.theory_hours, practice=summary.practice_hours,
+        total_required=summary.required_total, theory_min=summary.required_theory,
+        practice_min=summary.required_practice,
+        cycle=Cycle(summary.cycle_number, summary.start_date, summary.end_date), on_date=on_date)
+    became_met = status == CycleStatus.MET and summary.met_on is None
+    met_on = (summary.met_on or min(on_date, summary.end_date)) if status == CycleStatus.MET \
+        else None  # a correction can undo "met"
+    if status != summary.status or met_on != summary.met_on:
+        summary.status, summary.met_on = status, met_on
+        summary.save(update_fields=["status", "met_on", "updated_at"])
+    return became_met
+
+
+def enqueue_cycle_statement(summary_id: int) -> None:
+    """D-18: ask the certificates task to issue the statement, after commit. The task lives in
+    certification/tasks/certificates.py; it is looked up by name so this module does not depend
+    on it being installed."""
+    from celery import current_app
+
+    def _send():
+        task = current_app.tasks.get(ISSUE_STATEMENT_TASK)
+        if task is not None:
+            task.delay(summary_id)
+        else:
+            log.warning("task %s not registered; cycle statement for summary %s not enqueued",
+                        ISSUE_STATEMENT_TASK, summary_id)
+
+    transaction.on_commit(_send)
+
+
+def _course_audience(entry):
+    """D-11; a correction follows the course of the entry it corrects."""
+    course = entry.corrects.course if entry.corrects_id else entry.course
+    return None if course is None else course.audience_roles
+
+
+@transaction.atomic
 def compliance_on_hour_entry(*, entry) -> None:
-    """Called in the ledger-posting transaction for each new HourEntry."""
+    """D-11/D-12/D-13: add a new HourEntry to the summary of every cycle it counts toward (one
+    per role whose audience the course includes), refresh status, and enqueue the D-18 statement
+    when a cycle becomes met. Entries dated before the anchor count toward no cycle."""
+    audience = _course_audience(entry)
+    theory, practice = hours_by_kind(entry.kind, Decimal(entry.hours))
+    for ctx in role_contexts(entry.person).values():
+        if not audience_counts_for(audience=audience, role=ctx.role):
+            continue
+        rule, cycle = _rule_and_cycle(ctx, entry.date)
+        if cycle is None:
+            continue
+        summary = _summary_for_update(entry.person, ctx, rule, cycle)
+        CycleSummary.objects.filter(pk=summary.pk).update(
+            theory_hours=F("theory_hours") + theory, practice_hours=F("practice_hours") + practice)
+        summary.refresh_from_db(fields=["theory_hours", "practice_hours"])
+        if summary_refresh_status(summary=summary):
+            enqueue_cycle_statement(summary.pk)
 
 
+@transaction.atomic
 def compliance_on_employment_change(*, person) -> None:
-    """Called when a person's employments change (new role, new anchor)."""
+    """D-12: make sure a summary exists for the current cycle of every role the person holds,
+    so dashboards and reminders see people who have not logged any hours yet."""
+    today = timezone.localdate()
+    for ctx in role_contexts(person).values():
+        rule, cycle = _rule_and_cycle(ctx, today)
+        if cycle is None:
+            continue
+        summary = _summary_for_update(person, ctx, rule, cycle)
+        if (summary.institution_id, summary.region_path) != (ctx.institution_id,
+                                                             ctx.region_path):
+            CycleSummary.objects.filter(pk=summary.pk).update(
+                institution_id=ctx.institution_id, region_path=ctx.region_path)
+        summary_refresh_status(summary=summary, on_date=today)
