@@ -42,3 +42,19 @@ class SignupForm(AllauthSignupForm):
         user.display_name = self.cleaned_data["display_name"]
         user.save(update_fields=["display_name"])
         return user
+
+
+def axes_username(request, credentials) -> str | None:
+    """AXES_USERNAME_CALLABLE: allauth authenticates with credentials {"email": …} or
+    {"phone": …}, not "login", so axes' default lookup saw no username and never locked.
+    One account = one lockout key: the e-mail (lower-cased) or the phone as typed."""
+    credentials = credentials or {}
+    for key in ("email", "phone", "login", "username"):
+        value = credentials.get(key)
+        if value:
+            return str(value).strip().lower()
+    if request is not None and request.method == "POST":
+        value = request.POST.get("login")
+        if value:
+            return value.strip().lower()
+    return None

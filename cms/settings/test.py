@@ -16,3 +16,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Other areas' tests log staff in with force_login; the MFA gate is tested on its own
+# (tests/security/test_mfa.py switches it on).
+MFA_REQUIRED_FOR_STAFF = False
