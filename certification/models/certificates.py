@@ -1,7 +1,27 @@
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class PrivateStorage(FileSystemStorage):
+    """Reads settings.PRIVATE_STORAGE_ROOT on every use, so test overrides apply."""
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_STORAGE_ROOT)
+
+    @property
+    def location(self):
+        import os
+
+        return os.path.abspath(self.base_location)
+
+
+def private_storage() -> FileSystemStorage:
+    """Certificate PDFs live outside MEDIA_ROOT (served only through an access-checked view)."""
+    return PrivateStorage()
 
 
 class Occupation(models.TextChoices):
@@ -64,7 +84,7 @@ class Certificate(models.Model):
     revocation_reason = models.CharField(_("撤销原因"), max_length=255, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    pdf = models.FileField(upload_to="certificates/%Y/", blank=True)
+    pdf = models.FileField(upload_to="certificates/%Y/", blank=True, storage=private_storage)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -1,3 +1,17 @@
 """URLs for the certificates area (joined into certification.urls)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from certification.views import certificates as views
+
+urlpatterns: list = [
+    path("verify/<str:code>/", views.verify, name="verify"),
+    path("me/certificates/", views.my_certificates, name="my_certificates"),
+    path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("base/certificates/", views.base_certificates, name="base_certificates"),
+    path("certificates/<int:pk>/revoke/", views.revoke, name="certificate_revoke"),
+    path("base/certificates/batch/", views.batch_new, name="certificate_batch_new"),
+    path("base/certificates/batch/<int:pk>/", views.batch_progress, name="certificate_batch"),
+    path("base/certificates/batch/<int:pk>/status/", views.batch_status,
+         name="certificate_batch_status"),
+]

@@ -1,0 +1,62 @@
+"""D-17: pure eligibility rules for a training certificate. No database access here: the
+service gathers the facts, these functions turn them into refusal reasons (Chinese sentences)."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class TrainingFacts:
+    theory_required: Decimal
+    practice_required: Decimal
+    theory_earned: Decimal
+    practice_earned: Decimal
+    needs_theory_test: bool
+    theory_passed: bool
+    needs_practical: bool
+    practical_passed: bool
+    # (valid_from, valid_to) of accreditations of the base that list the course
+    accreditation_windows: tuple[tuple[dt.date, dt.date], ...]
+    issue_date: dt.date
+    banned: bool = False
+
+
+def training_refusals(facts: TrainingFacts) -> list[str]:
+    """D-17: every reason a training certificate cannot be issued; empty list = eligible."""
+    reasons: list[str] = []
+    if facts.theory_earned < facts.theory_required:
+        reasons.append(
+            f"理论学时不足：要求 {facts.theory_required} 学时，已取得 {facts.theory_earned} 学时。")
+    if facts.practice_earned < facts.practice_required:
+        reasons.append(
+            f"实操学时不足：要求 {facts.practice_required} 学时，已取得 {facts.practice_earned} 学时。")
+    if facts.needs_theory_test and not facts.theory_passed:
+        reasons.append("理论考试未通过。")
+    if facts.needs_practical and not facts.practical_passed:
+        reasons.append("实操考核未通过。")
+    if not facts.accreditation_windows:
+        reasons.append("本基地的培训资质不包含该课程。")
+    elif not any(a <= facts.issue_date <= b for a, b in facts.accreditation_windows):
+        reasons.append("本基地该课程的培训资质在发证日期已过期或未生效。")
+    if facts.banned:
+        reasons.append("该人员不得从事托育服务，请联系卫生健康部门。")
+    return reasons
+
+
+SERIAL_PREFIX = {"training": "TC", "cycle_statement": "CS", "skill_level": "SL"}
+
+
+def format_serial(prefix: str, year: int, value: int) -> str:
+    """D-20: e.g. TC-2026-000123."""
+    return f"{prefix}-{year}-{value:06d}"
+
+
+def mask_name(name: str) -> str:
+    """王小英 → 王*英; 王英 → 王*; single characters stay."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -1,0 +1,122 @@
+"""Certificate views (thin): public verification, holder list/download, base staff list,
+revocation, batch issue and its progress (D-17…D-21)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from certification.access import require_role, staff_scope
+from certification.access.certificates import access_certificate
+from certification.models import Certificate, CertificateBatch, Organisation
+from certification.models.staff import StaffRole
+from certification.rules.certificates import mask_name
+from certification.selectors import certificates as sel
+from certification.services.certificates import certificate_batch_create, certificate_revoke
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def verify(request, code: str):
+    """Public page, no login: validity and masked data only."""
+    cert = (Certificate.objects.select_related("person", "course")
+            .filter(verification_code=code).first())
+    if cert is None:
+        return _no_store(render(request, "certification/certificates/verify_404.html",
+                                status=404))
+    return _no_store(render(request, "certification/certificates/verify.html",
+                            {"c": cert, "masked_name": mask_name(cert.person.name)}))
+
+
+@login_required
+def my_certificates(request):
+    return _no_store(render(request, "certification/certificates/my_list.html",
+                            {"certificates": sel.certificates_of_holder(request.user)}))
+
+
+@login_required
+def certificate_pdf(request, pk: int):
+    cert = access_certificate(request.user, pk, request=request)
+    if not cert.pdf:
+        raise Http404
+    response = FileResponse(cert.pdf.open("rb"), content_type="application/pdf",
+                            as_attachment=True, filename=f"{cert.serial}.pdf")
+    return _no_store(response)
+
+
+@login_required
+def base_certificates(request):
+    scope = require_role(request.user, StaffRole.BASE_STAFF, request=request,
+                         action="certificate.list")
+    certs = sel.certificates_issued_by(scope.org_ids(StaffRole.BASE_STAFF))[:500]
+    return _no_store(render(request, "certification/certificates/base_list.html",
+                            {"certificates": certs}))
+
+
+@login_required
+@require_POST
+def revoke(request, pk: int):
+    cert = access_certificate(request.user, pk, request=request)
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, _("撤销证书必须填写原因。"))
+    else:
+        certificate_revoke(actor=request.user, certificate=cert, reason=reason)
+        messages.success(request, _("证书已撤销。"))
+    return redirect("certification:base_certificates")
+
+
+def _own_base(request) -> Organisation:
+    scope = require_role(request.user, StaffRole.BASE_STAFF, request=request,
+                         action="certificate.batch")
+    return Organisation.objects.get(pk=min(scope.org_ids(StaffRole.BASE_STAFF)))
+
+
+@login_required
+def batch_new(request):
+    from cms.models import CoursePage
+
+    base = _own_base(request)
+    courses = CoursePage.objects.filter(accreditations__training_base=base).distinct()
+    course_id = request.POST.get("course") or request.GET.get("course")
+    course = courses.filter(pk=course_id).first() if course_id else None
+    if request.method == "POST" and course is not None:
+        ids = [int(i) for i in request.POST.getlist("person_ids") if i.isdigit()]
+        allowed = set(sel.batch_candidates(training_base=base, course=course)
+                      .values_list("pk", flat=True))
+        batch = certificate_batch_create(actor=request.user, training_base=base, course=course,
+                                         person_ids=[i for i in ids if i in allowed])
+        return redirect("certification:certificate_batch", pk=batch.pk)
+    candidates = sel.batch_candidates(training_base=base, course=course) if course else []
+    return render(request, "certification/certificates/batch_new.html",
+                  {"courses": courses, "course": course, "candidates": candidates})
+
+
+def _access_batch(request, pk: int) -> CertificateBatch:
+    batch = get_object_or_404(CertificateBatch, pk=pk)
+    if batch.training_base_id not in staff_scope(request.user).org_ids(StaffRole.BASE_STAFF):
+        raise Http404
+    return batch
+
+
+@login_required
+def batch_progress(request, pk: int):
+    return _no_store(render(request, "certification/certificates/batch_progress.html",
+                            {"batch": _access_batch(request, pk)}))
+
+
+@login_required
+def batch_status(request, pk: int):
+    b = _access_batch(request, pk)
+    return _no_store(JsonResponse({"status": b.status, "total": b.total,
+                                   "processed": b.processed, "issued": b.issued,
+                                   "percent": b.percent, "refusals": b.refusals}))
+
+
+verify = never_cache(verify)
