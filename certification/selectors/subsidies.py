@@ -1,0 +1,142 @@
+"""Read-side queries for subsidies: gather the facts the pure rules need (D-27, D-28)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Q
+
+from certification.models import Certificate, Employment, Person
+from certification.models.subsidies import (
+    ApplicationStatus,
+    SubsidyApplication,
+    SubsidyPolicy,
+    SubsidyStandard,
+    UrgentOccupation,
+)
+from certification.rules import subsidies as rules
+
+
+def _in_force(qs, *, region, on: dt.date):
+    """Rows in force on `on` for `region` or its ancestors (or national), most specific first."""
+    codes = [c for c in (region.path.strip("/").split("/") if region else []) if c]
+    qs = qs.filter(Q(region__isnull=True) | Q(region_id__in=codes), effective_from__lte=on)
+    qs = qs.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+    return sorted(qs, key=lambda r: (len(r.region.path) if r.region_id else 0, r.effective_from),
+                  reverse=True)
+
+
+def policy_for(*, region, on: dt.date) -> rules.PolicyLimits:
+    rows = _in_force(SubsidyPolicy.objects.select_related("region"), region=region, on=on)
+    if not rows:
+        return rules.PolicyLimits()
+    p = rows[0]
+    return rules.PolicyLimits(**{f: getattr(p, f) for f in rules.PolicyLimits.__dataclass_fields__})
+
+
+def policy_row_for(*, region, on: dt.date) -> SubsidyPolicy | None:
+    rows = _in_force(SubsidyPolicy.objects.select_related("region"), region=region, on=on)
+    return rows[0] if rows else None
+
+
+def amount_for(*, region, subsidy_type: str, occupation: str, level: int | None,
+               on: dt.date) -> Decimal | None:
+    """D-28: the most specific standard in force (exact level preferred over level-less), plus
+    the uplift of the most specific urgent-occupation row, if the level qualifies."""
+    rows = _in_force(SubsidyStandard.objects.select_related("region")
+                     .filter(subsidy_type=subsidy_type).filter(Q(level=level) | Q(level__isnull=True)),
+                     region=region, on=on)
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (len(r.region.path) if r.region_id else 0, r.level is not None),
+              reverse=True)
+    urgent = _in_force(UrgentOccupation.objects.select_related("region")
+                       .filter(occupation=occupation), region=region, on=on) if occupation else []
+    uplift = None
+    if urgent and rules.uplift_applies(level=level, max_level_number=urgent[0].max_level_number):
+        uplift = urgent[0].uplift_percent
+    return rules.compute_amount(base=rows[0].amount, uplift_percent=uplift)
+
+
+def current_employment(person: Person, on: dt.date) -> Employment | None:
+    return (Employment.objects.select_related("institution__region")
+            .filter(person=person, start_date__lte=on)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+            .order_by("-start_date").first())
+
+
+def application_region(person: Person, on: dt.date):
+    emp = current_employment(person, on)
+    return emp.institution.region if emp else person.region
+
+
+def eligibility_facts(*, person: Person, certificate: Certificate, subsidy_type: str,
+                      on: dt.date, exclude_application_id: int | None = None
+                      ) -> rules.EligibilityFacts:
+    from certification.services.bans import bans_in_force
+
+    emp = current_employment(person, on)
+    region = emp.institution.region if emp else person.region
+    prior_qs = (SubsidyApplication.objects.filter(person=person)
+                .exclude(pk=exclude_application_id).select_related("certificate"))
+    prior = tuple(
+        rules.PriorApplication(
+            certificate_id=a.certificate_id, subsidy_type=a.subsidy_type,
+            occupation=a.certificate.occupation, level=a.certificate.level, status=a.status,
+            year=(a.submitted_at or a.created_at).year)
+        for a in prior_qs)
+    return rules.EligibilityFacts(
+        subsidy_type=subsidy_type, apply_date=on, certificate_id=certificate.pk,
+        certificate_kind=certificate.kind,
+        certificate_valid=certificate.status == Certificate.Status.VALID,
+        occupation=certificate.occupation, level=certificate.level,
+        issue_date=certificate.issue_date,
+        banned=bans_in_force().filter(id_index=person.id_index).exists(),
+        employed=emp is not None, employer_filed=bool(emp and emp.institution.is_filed()),
+        has_labour_contract=bool(emp and emp.has_labour_contract),
+        ui_contribution_months=emp.ui_contribution_months if emp else 0,
+        gender=person.gender, birth_date=person.birth_date, prior=prior,
+        policy=policy_for(region=region, on=on))
+
+
+def eligibility_matrix(*, person: Person, on: dt.date) -> list[dict]:
+    """Per certificate and subsidy type: the checks, eligible or not, and the amount."""
+    out = []
+    for cert in person.certificates.order_by("-issue_date"):
+        for stype, label in rules_types():
+            checks = rules.evaluate(eligibility_facts(person=person, certificate=cert,
+                                                      subsidy_type=stype, on=on))
+            out.append({"certificate": cert, "subsidy_type": stype, "label": label,
+                        "checks": checks, "eligible": all(c.passed for c in checks),
+                        "amount": amount_for(region=application_region(person, on),
+                                             subsidy_type=stype, occupation=cert.occupation,
+                                             level=cert.level, on=on)})
+    return out
+
+
+def rules_types():
+    from certification.models.subsidies import SubsidyType
+    return SubsidyType.choices
+
+
+def review_queue(*, scope) -> list[SubsidyApplication]:
+    return list(SubsidyApplication.objects
+                .filter(status=ApplicationStatus.SUBMITTED)
+                .filter(scope.region_q("region__path", "hr_reviewer"))
+                .select_related("person", "certificate", "institution")
+                .order_by("submitted_at", "id"))
+
+
+def under_notice():
+    return (SubsidyApplication.objects.filter(status=ApplicationStatus.NOTICE)
+            .select_related("person", "certificate", "institution").order_by("notice_end", "id"))
+
+
+def mask_name(name: str) -> str:
+    """王小英 → 王*英; 王英 → 王*; 欧阳小英 → 欧**英."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

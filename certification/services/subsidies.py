@@ -1,0 +1,314 @@
+"""Subsidy workflow services (D-26…D-30). One state machine: every status change goes through
+`application_transition`, which checks the move, records history + audit and notifies the
+applicant. Approval re-runs the ban gate BEFORE its write transaction (see ban_gate)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification.access import staff_scope
+from certification.models import CheckPurpose, Notification, StaffRole
+from certification.models.subsidies import (
+    ApplicationStatus as S,
+)
+from certification.models.subsidies import (
+    ApplicationStatusChange,
+    Objection,
+    PaymentBatch,
+    PaymentLine,
+    SubsidyApplication,
+)
+from certification.rules import subsidies as rules
+from certification.selectors import subsidies as sel
+from certification.services.audit import audit_record
+from certification.services.bans import ban_gate
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+    S.SUBMITTED: {S.WITHDRAWN, S.NOTICE, S.REJECTED},
+    S.NOTICE: {S.APPROVED, S.REJECTED},
+    S.APPROVED: {S.IN_BATCH},
+    S.IN_BATCH: {S.PAID},
+    S.WITHDRAWN: set(),
+    S.REJECTED: set(),
+    S.PAID: set(),
+}
+
+
+class TransitionNotAllowed(ValidationError):
+    pass
+
+
+def application_transition(*, actor, application: SubsidyApplication, to_status: str,
+                           note: str = "") -> SubsidyApplication:
+    """Move `application` (already locked by the caller) to `to_status`; history, audit, notify."""
+    from_status = application.status
+    if to_status not in TRANSITIONS.get(from_status, set()):
+        raise TransitionNotAllowed(_("当前状态（%(s)s）不能执行此操作") % {"s": application.get_status_display()})
+    application.status = to_status
+    application.save()
+    ApplicationStatusChange.objects.create(application=application, from_status=from_status,
+                                           to_status=to_status, actor=actor, note=note)
+    audit_record(actor=actor, action=f"subsidy.{to_status}", obj=application,
+                 data={"from": from_status, "to": to_status, "note": note},
+                 region_path=application.region.path)
+    user = application.person.user
+    if user is not None:
+        Notification.objects.create(
+            kind=Notification.Kind.SUBSIDY, recipient_user=user,
+            title=_("补贴申请 #%(id)s：%(s)s") % {"id": application.pk,
+                                              "s": application.get_status_display()},
+            body=note, link=f"/certification/subsidies/mine/")
+    return application
+
+
+def _locked(application_id: int) -> SubsidyApplication:
+    return (SubsidyApplication.objects.select_for_update()
+            .select_related("person", "region").get(pk=application_id))
+
+
+@transaction.atomic
+def application_create(*, actor, person, certificate, subsidy_type: str) -> SubsidyApplication:
+    if certificate.person_id != person.pk:
+        raise ValidationError(_("证书不属于该人员"))
+    today = timezone.localdate()
+    emp = sel.current_employment(person, today)
+    app = SubsidyApplication.objects.create(
+        person=person, certificate=certificate, subsidy_type=subsidy_type,
+        region=emp.institution.region if emp else person.region,
+        institution=emp.institution if emp else None, created_by=actor)
+    ApplicationStatusChange.objects.create(application=app, to_status=S.DRAFT, actor=actor)
+    audit_record(actor=actor, action="subsidy.create", obj=app, region_path=app.region.path)
+    return app
+
+
+@transaction.atomic
+def application_submit(*, actor, application: SubsidyApplication,
+                       pledge_confirmed: bool) -> SubsidyApplication:
+    """D-29: pledge required; D-27 checks snapshotted; D-28 amount computed. Refuses naming the
+    failed checks."""
+    if not pledge_confirmed:
+        raise ValidationError(_("请确认诚信承诺"))
+    app = _locked(application.pk)
+    today = timezone.localdate()
+    facts = sel.eligibility_facts(person=app.person, certificate=app.certificate,
+                                  subsidy_type=app.subsidy_type, on=today,
+                                  exclude_application_id=app.pk)
+    results = rules.evaluate(facts)
+    failed = [r for r in results if not r.passed]
+    if failed:
+        raise ValidationError(_("不符合申请条件：%s") % "；".join(r.reason for r in failed))
+    amount = sel.amount_for(region=app.region, subsidy_type=app.subsidy_type,
+                            occupation=app.certificate.occupation, level=app.certificate.level,
+                            on=today)
+    if amount is None:
+        raise ValidationError(_("该地区未设置此项补贴标准"))
+    now = timezone.now()
+    app.amount, app.eligibility = amount, [r.as_dict() for r in results]
+    app.pledge_confirmed_at = app.submitted_at = now
+    try:
+        with transaction.atomic():
+            application_transition(actor=actor, application=app, to_status=S.SUBMITTED)
+    except IntegrityError as exc:
+        raise ValidationError(_("该证书已有同类型的有效申请")) from exc
+    return app
+
+
+@transaction.atomic
+def application_withdraw(*, actor, application: SubsidyApplication) -> SubsidyApplication:
+    app = _locked(application.pk)
+    if app.status not in (S.DRAFT, S.SUBMITTED):
+        raise TransitionNotAllowed(_("审核开始后不能撤回"))
+    return application_transition(actor=actor, application=app, to_status=S.WITHDRAWN)
+
+
+def _require_region_role(actor, app, role) -> None:
+    if not staff_scope(actor).covers_path(app.region.path, role):
+        raise PermissionDenied(_("无权处理该地区的申请"))
+
+
+@transaction.atomic
+def application_review(*, actor, application: SubsidyApplication, approve: bool,
+                       reason: str = "") -> SubsidyApplication:
+    """Approve → public notice for N working days (Mon–Fri, no holiday calendar); reject needs a
+    reason."""
+    app = _locked(application.pk)
+    _require_region_role(actor, app, StaffRole.HR_REVIEWER)
+    if app.status != S.SUBMITTED:
+        raise TransitionNotAllowed(_("该申请已处理"))
+    if not approve and not reason.strip():
+        raise ValidationError(_("不通过须填写理由"))
+    today = timezone.localdate()
+    policy = sel.policy_for(region=app.region, on=today)
+    row = sel.policy_row_for(region=app.region, on=today)
+    days = row.notice_working_days if row else 5
+    del policy
+    app.reviewer, app.reviewed_at, app.decision_reason = actor, timezone.now(), reason
+    if approve:
+        app.notice_start = today
+        app.notice_end = rules.add_working_days(today, days)
+        return application_transition(actor=actor, application=app, to_status=S.NOTICE,
+                                      note=reason)
+    return application_transition(actor=actor, application=app, to_status=S.REJECTED,
+                                  note=reason)
+
+
+@transaction.atomic
+def objection_file(*, application: SubsidyApplication, text: str,
+                   contact: str = "") -> Objection:
+    app = _locked(application.pk)
+    today = timezone.localdate()
+    if app.status != S.NOTICE or not (app.notice_start <= today <= app.notice_end):
+        raise ValidationError(_("该申请不在公示期内"))
+    if not text.strip():
+        raise ValidationError(_("请填写异议内容"))
+    obj = Objection.objects.create(application=app, text=text.strip(), contact=contact.strip())
+    audit_record(actor=None, action="subsidy.objection_filed", obj=app,
+                 data={"objection": obj.pk}, region_path=app.region.path)
+    return obj
+
+
+@transaction.atomic
+def objection_resolve(*, actor, objection: Objection, upheld: bool,
+                      resolution: str) -> Objection:
+    obj = Objection.objects.select_for_update().select_related("application__region").get(
+        pk=objection.pk)
+    _require_region_role(actor, obj.application, StaffRole.HR_REVIEWER)
+    if obj.resolved_at:
+        raise ValidationError(_("该异议已处理"))
+    obj.resolved_at, obj.resolved_by = timezone.now(), actor
+    obj.upheld, obj.resolution = upheld, resolution
+    obj.save()
+    audit_record(actor=actor, action="subsidy.objection_resolved", obj=obj.application,
+                 data={"objection": obj.pk, "upheld": upheld},
+                 region_path=obj.application.region.path)
+    if upheld:
+        app = _locked(obj.application_id)
+        application_transition(actor=actor, application=app, to_status=S.REJECTED,
+                               note=_("异议成立：%s") % resolution)
+    return obj
+
+
+def application_approve(*, actor, application: SubsidyApplication,
+                        today: dt.date | None = None) -> SubsidyApplication:
+    """After the notice ends with no open objection. The ban gate runs first, outside the write
+    transaction, so a hit's audit row survives; the write re-checks status under a row lock."""
+    person = application.person
+    ban_gate(id_index=person.id_index, purpose=CheckPurpose.SUBSIDY, actor=actor,
+             actor_role=StaffRole.HR_REVIEWER, organisation=application.institution)
+    return _approve(actor=actor, application_id=application.pk,
+                    today=today or timezone.localdate())
+
+
+@transaction.atomic
+def _approve(*, actor, application_id: int, today: dt.date) -> SubsidyApplication:
+    app = _locked(application_id)
+    _require_region_role(actor, app, StaffRole.HR_REVIEWER)
+    if app.status != S.NOTICE:
+        raise TransitionNotAllowed(_("该申请不在待批准状态"))
+    if today <= app.notice_end:
+        raise ValidationError(_("公示期未结束"))
+    if app.objections.filter(resolved_at__isnull=True).exists():
+        raise ValidationError(_("存在未处理的异议，不能批准"))
+    app.approved_at = timezone.now()
+    return application_transition(actor=actor, application=app, to_status=S.APPROVED)
+
+
+@transaction.atomic
+def batch_create(*, actor, region, month: dt.date) -> PaymentBatch:
+    if not staff_scope(actor).covers_path(region.path, StaffRole.HR_PAYMENT):
+        raise PermissionDenied(_("无权为该地区编制支付批次"))
+    batch = PaymentBatch.objects.create(region=region, month=month.replace(day=1),
+                                        created_by=actor)
+    audit_record(actor=actor, action="subsidy.batch_create", obj=batch, region_path=region.path)
+    return batch
+
+
+@transaction.atomic
+def batch_add(*, actor, batch: PaymentBatch, application: SubsidyApplication) -> PaymentLine:
+    """D-30: lock the application, re-check it is approved; the OneToOne line is the backstop."""
+    batch = PaymentBatch.objects.select_for_update().select_related("region").get(pk=batch.pk)
+    if batch.created_by_id != actor.pk or batch.status != PaymentBatch.Status.OPEN:
+        raise PermissionDenied(_("只能向自己编制中的批次添加"))
+    app = _locked(application.pk)
+    if app.reviewer_id == actor.pk:
+        raise PermissionDenied(_("审核人不能将自己审核的申请编入支付批次"))
+    if not app.region.path.startswith(batch.region.path):
+        raise PermissionDenied(_("申请不属于该批次地区"))
+    if app.status != S.APPROVED:
+        raise TransitionNotAllowed(_("该申请不是待编批状态"))
+    try:
+        with transaction.atomic():
+            line = PaymentLine.objects.create(batch=batch, application=app, amount=app.amount)
+    except IntegrityError as exc:
+        raise TransitionNotAllowed(_("该申请已在其他批次中")) from exc
+    application_transition(actor=actor, application=app, to_status=S.IN_BATCH,
+                           note=_("支付批次 #%s") % batch.pk)
+    return line
+
+
+@transaction.atomic
+def batch_mark_paid(*, actor, batch_id: int, bank_reference: str) -> PaymentBatch:
+    """Idempotent: a batch already paid is returned unchanged (a retried task pays once)."""
+    batch = PaymentBatch.objects.select_for_update().select_related("region").get(pk=batch_id)
+    if batch.status == PaymentBatch.Status.PAID:
+        return batch
+    if batch.created_by_id != actor.pk:
+        raise PermissionDenied(_("只能处理自己编制的批次"))
+    if not bank_reference.strip():
+        raise ValidationError(_("请填写银行流水号"))
+    batch.status, batch.paid_at = PaymentBatch.Status.PAID, timezone.now()
+    batch.bank_reference = bank_reference.strip()
+    batch.save()
+    for line in batch.lines.select_related("application"):
+        app = _locked(line.application_id)
+        if app.status == S.IN_BATCH:
+            application_transition(actor=actor, application=app, to_status=S.PAID,
+                                   note=_("银行流水号 %s") % batch.bank_reference)
+    audit_record(actor=actor, action="subsidy.batch_paid", obj=batch,
+                 data={"bank_reference": batch.bank_reference}, region_path=batch.region.path)
+    return batch
+
+
+def _cell(value):
+    """Escape spreadsheet formulae (CSV/xlsx injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+@transaction.atomic
+def batch_export(*, actor, batch: PaymentBatch) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    batch = PaymentBatch.objects.select_for_update().select_related("region").get(pk=batch.pk)
+    if not staff_scope(actor).covers_path(batch.region.path, StaffRole.HR_PAYMENT):
+        raise PermissionDenied(_("无权导出该批次"))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "支付明细"
+    ws.append(["申请编号", "姓名", "证件号码", "机构", "补贴类型", "金额（元）"])
+    total = 0
+    for line in batch.lines.select_related("application__person", "application__institution"):
+        a = line.application
+        ws.append([a.pk, _cell(a.person.name), _cell(a.person.id_masked),
+                   _cell(a.institution.name if a.institution else ""),
+                   str(a.get_subsidy_type_display()), line.amount])
+        total += line.amount
+    ws.append(["合计", "", "", "", "", total])
+    if batch.status == PaymentBatch.Status.OPEN:
+        batch.status = PaymentBatch.Status.EXPORTED
+    batch.exported_at = timezone.now()
+    batch.save()
+    audit_record(actor=actor, action="subsidy.batch_export", obj=batch,
+                 region_path=batch.region.path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
