@@ -21,8 +21,8 @@ def seed(apps, schema_editor):
     for role, (total, theory, practice) in NATIONAL.items():
         RequirementRule.objects.get_or_create(
             region=None, role=role, effective_from=START,
-            defaults=dict(total_hours=total, theory_min=theory, practice_min=practice,
-                          cycle_years=5, note="D-6 全国默认"))
+            defaults={"total_hours": total, "theory_min": theory, "practice_min": practice,
+                          "cycle_years": 5, "note": "D-6 全国默认"})
     guangdong = Region.objects.filter(code="440000").first()
     if guangdong is None:
         guangdong = Region.objects.create(code="440000", name="广东省", level="province",
@@ -37,8 +37,8 @@ def seed(apps, schema_editor):
         total, theory, practice = NATIONAL.get(role, (Decimal("0"), Decimal("0"), Decimal("0")))
         RequirementRule.objects.get_or_create(
             region=qingyuan, role=role, effective_from=START,
-            defaults=dict(total_hours=total, theory_min=theory, practice_min=practice,
-                          cycle_years=5, yearly_min_hours=Decimal("8"), note=QINGYUAN_NOTE))
+            defaults={"total_hours": total, "theory_min": theory, "practice_min": practice,
+                          "cycle_years": 5, "yearly_min_hours": Decimal("8"), "note": QINGYUAN_NOTE})
 
 
 def unseed(apps, schema_editor):

@@ -85,12 +85,12 @@ def _rule_and_cycle(ctx: RoleContext, day: dt.date):
 
 def _summary_for_update(person, ctx: RoleContext, rule, cycle: Cycle) -> CycleSummary:
     """Get-or-create the summary row and lock it."""
-    defaults = dict(
-        start_date=cycle.start, end_date=cycle.end, required_total=rule.total_hours,
-        required_theory=rule.theory_min, required_practice=rule.practice_min,
-        institution_id=ctx.institution_id, region_path=ctx.region_path,
-    )
-    lookup = dict(person=person, role=ctx.role, cycle_number=cycle.number)
+    defaults = {
+        "start_date": cycle.start, "end_date": cycle.end, "required_total": rule.total_hours,
+        "required_theory": rule.theory_min, "required_practice": rule.practice_min,
+        "institution_id": ctx.institution_id, "region_path": ctx.region_path,
+    }
+    lookup = {"person": person, "role": ctx.role, "cycle_number": cycle.number}
     summary = CycleSummary.objects.select_for_update().filter(**lookup).first()
     if summary is None:
         try:
