@@ -92,3 +92,64 @@ def _alert_after_commit(check_id: int) -> None:
     from certification.services.ban_alerts import ban_alert_for_check
 
     ban_alert_for_check(check_id=check_id)
+
+
+def ban_yearly_recheck(*, year: int | None = None, chunk: int = 5000) -> dict:
+    """D-23 yearly re-check of every active employment: one query joins active employments'
+    person id_index against the bans in force; one BanCheck row (purpose YEARLY_RECHECK) is
+    written per employment checked (bulk, in chunks). A hit flags the employment and alerts the
+    institution and its region's regulators. Idempotent per year (notification dedupe keys and
+    an existing YEARLY_RECHECK row for the employment's person this year are not re-written)."""
+    from certification.models import Employment, Notification
+
+    today = timezone.localdate()
+    year = year or today.year
+    in_force = dict(bans_in_force(on=today).values_list("id_index", "pk"))
+    done_this_year = set(
+        BanCheck.objects.filter(purpose="yearly_recheck", at__year=year)
+        .values_list("id_index", "organisation_id"))
+    employments = (Employment.objects.filter(end_date__isnull=True)
+                   .values_list("pk", "person__id_index", "institution_id",
+                                "institution__region__path", "institution__region_id")
+                   .order_by("pk"))
+    checked = hits = 0
+    batch: list[BanCheck] = []
+    hit_rows = []
+    for pk, index, inst_id, path, region_id in employments.iterator(chunk_size=chunk):
+        if (index, inst_id) in done_this_year:
+            continue
+        ban_id = in_force.get(index)
+        batch.append(BanCheck(purpose="yearly_recheck", id_index=index, actor_role="system",
+                              result=BanCheck.Result.HIT if ban_id else BanCheck.Result.CLEAR,
+                              ban_id=ban_id, organisation_id=inst_id, region_path=path))
+        if ban_id:
+            hit_rows.append((pk, inst_id, region_id, ban_id))
+        if len(batch) >= chunk:
+            checked += _flush(batch)
+    checked += _flush(batch)
+    now = timezone.now()
+    for pk, inst_id, region_id, ban_id in hit_rows:
+        with transaction.atomic():
+            Employment.objects.filter(pk=pk, flagged_for_termination_at__isnull=True).update(
+                flagged_for_termination_at=now, flag_reason=_(BLOCKED_MESSAGE))
+            Notification.objects.get_or_create(
+                dedupe_key=f"ban-recheck:{year}:emp:{pk}:org",
+                defaults={"kind": Notification.Kind.BAN_ALERT,
+                          "recipient_organisation_id": inst_id,
+                          "title": _("年度复查：") + _(BLOCKED_MESSAGE)})
+            Notification.objects.get_or_create(
+                dedupe_key=f"ban-recheck:{year}:emp:{pk}:region",
+                defaults={"kind": Notification.Kind.BAN_ALERT, "recipient_region_id": region_id,
+                          "title": _("年度复查发现辖区在职人员被列入禁入名单"),
+                          "link": f"/bans/{ban_id}/"})
+        hits += 1
+    return {"checked": checked, "hits": hits}
+
+
+def _flush(batch: list) -> int:
+    n = len(batch)
+    if n:
+        with transaction.atomic():
+            BanCheck.objects.bulk_create(batch)
+        batch.clear()
+    return n

@@ -1,0 +1,363 @@
+"""Keeping the ban register (D-22, D-25, D-33): create with cascade, annul, import.
+
+Entries are never deleted; annulment is a status change backed by a legal decision.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification import pii
+from certification.idnumbers import IdNumberError, mask_id_number, parse_id_number
+from certification.models import (
+    ApplicationStatus,
+    ApplicationStatusChange,
+    BanEntry,
+    Certificate,
+    Employment,
+    Notification,
+    Person,
+    SubsidyApplication,
+)
+from certification.services.audit import audit_record
+from certification.services.bans import BLOCKED_MESSAGE
+
+REVOCATION_REASON = "禁入处理"
+# D-25 "open" applications: everything not yet paid and not already closed.
+CLOSED_APPLICATION_STATES = (ApplicationStatus.PAID, ApplicationStatus.REJECTED,
+                             ApplicationStatus.WITHDRAWN)
+REASON_LABELS = {str(label): value for value, label in BanEntry.Reason.choices}
+
+
+@dataclass
+class CascadeResult:
+    certificates: list[int] = field(default_factory=list)
+    applications: list[int] = field(default_factory=list)
+    employments: list[int] = field(default_factory=list)
+
+
+def _validate_fields(*, ban_type: str, term_start, term_end, decision_number: str,
+                     reason_category: str) -> None:
+    errors = {}
+    if not (decision_number or "").strip():
+        errors["decision_number"] = _("缺少决定文书号。")
+    if reason_category not in BanEntry.Reason.values:
+        errors["reason_category"] = _("未知的事由类别。")
+    if ban_type == BanEntry.BanType.TERM:
+        if term_start is None or term_end is None:
+            errors["term_end"] = _("期限禁业须填写起止日期。")
+        elif term_end < term_start:
+            errors["term_end"] = _("禁业截止日期早于起始日期。")
+    elif ban_type != BanEntry.BanType.LIFETIME:
+        errors["ban_type"] = _("未知的禁入类型。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _build_entry(*, actor, id_type: str, id_number: str, name: str, region, ban_type: str,
+                 reason_category: str, decision_number: str, authority: str,
+                 effective_date: dt.date, term_start=None, term_end=None,
+                 reason_detail: str = "", institution=None, institution_name: str = "",
+                 involvement: str = BanEntry.Involvement.OFFENDER) -> BanEntry:
+    try:
+        parsed = parse_id_number(id_type, id_number)
+    except IdNumberError as exc:
+        raise ValidationError({"id_number": exc.message}, code=exc.code) from None
+    _validate_fields(ban_type=ban_type, term_start=term_start, term_end=term_end,
+                     decision_number=decision_number, reason_category=reason_category)
+    return BanEntry(
+        id_type=parsed.id_type, id_cipher=pii.encrypt(parsed.number),
+        id_index=pii.blind_index(parsed.number), id_masked=mask_id_number(parsed.number),
+        name=name.strip(), birth_date=parsed.birth_date, ban_type=ban_type,
+        term_start=term_start if ban_type == BanEntry.BanType.TERM else None,
+        term_end=term_end if ban_type == BanEntry.BanType.TERM else None,
+        reason_category=reason_category, reason_detail=reason_detail,
+        decision_number=decision_number.strip(), authority=authority.strip(),
+        effective_date=effective_date, institution=institution,
+        institution_name=institution_name or (institution.name if institution else ""),
+        involvement=involvement, region=region, created_by=actor,
+    )
+
+
+@transaction.atomic
+def ban_create(*, actor, ip: str | None = None, **fields) -> BanEntry:
+    """D-22 register an entry and D-25 cascade in the same transaction: revoke the person's
+    valid certificates, reject open subsidy applications, flag active employments, notify the
+    region's regulators and affected institutions. Any failure rolls everything back.
+    Raises ValidationError for invalid fields."""
+    entry = _build_entry(actor=actor, **fields)
+    entry.save()
+    audit_record(actor=actor, action="ban.create", obj=entry, ip=ip,
+                 region_path=entry.region.path,
+                 data={"id_index": entry.id_index, "ban_type": entry.ban_type})
+    ban_cascade(actor=actor, entry=entry, ip=ip)
+    return entry
+
+
+def _entry_in_force(entry: BanEntry) -> bool:
+    from certification.services.bans import bans_in_force
+
+    return bans_in_force().filter(pk=entry.pk).exists()
+
+
+@transaction.atomic
+def ban_cascade(*, actor, entry: BanEntry, ip: str | None = None) -> CascadeResult:
+    """D-25: apply a ban in force to the matching person (Person.id_index == entry.id_index).
+    Idempotent: already revoked/rejected/flagged rows are left alone."""
+    result = CascadeResult()
+    if not _entry_in_force(entry):
+        return result
+    persons = list(Person.objects.select_for_update().filter(id_index=entry.id_index))
+    now = timezone.now()
+    institutions = {}
+    for person in persons:
+        result.certificates += _revoke_certificates(actor=actor, person=person, now=now, ip=ip)
+        result.applications += _reject_applications(actor=actor, person=person, ip=ip)
+        for employment in _flag_employments(actor=actor, person=person, now=now, ip=ip):
+            result.employments.append(employment.pk)
+            institutions[employment.institution_id] = employment.institution
+    _notify(entry=entry, institutions=institutions.values(), persons=persons)
+    return result
+
+
+def _revoke_certificates(*, actor, person, now, ip) -> list[int]:
+    done = []
+    for cert in Certificate.objects.select_for_update().filter(
+            person=person, status=Certificate.Status.VALID):
+        cert.status = Certificate.Status.REVOKED
+        cert.revoked_at = now
+        cert.revocation_reason = REVOCATION_REASON
+        cert.revoked_by = actor if getattr(actor, "pk", None) else None
+        cert.save(update_fields=["status", "revoked_at", "revocation_reason", "revoked_by"])
+        audit_record(actor=actor, action="certificate.revoke", obj=cert, ip=ip,
+                     data={"reason": REVOCATION_REASON, "serial": cert.serial})
+        done.append(cert.pk)
+    return done
+
+
+def _reject_applications(*, actor, person, ip) -> list[int]:
+    done = []
+    open_apps = (SubsidyApplication.objects.select_for_update().filter(person=person)
+                 .exclude(status__in=CLOSED_APPLICATION_STATES))
+    for app in open_apps:
+        previous = app.status
+        app.status = ApplicationStatus.REJECTED
+        app.save(update_fields=["status"])
+        ApplicationStatusChange.objects.create(
+            application=app, from_status=previous, to_status=ApplicationStatus.REJECTED,
+            actor=actor if getattr(actor, "pk", None) else None, note=_(BLOCKED_MESSAGE))
+        audit_record(actor=actor, action="subsidy.reject", obj=app, ip=ip,
+                     region_path=app.region.path,
+                     data={"from": previous, "to": ApplicationStatus.REJECTED, "why": "ban"})
+        done.append(app.pk)
+    return done
+
+
+def _flag_employments(*, actor, person, now, ip) -> list[Employment]:
+    done = []
+    for emp in (Employment.objects.select_for_update().select_related("institution__region")
+                .filter(person=person, end_date__isnull=True,
+                        flagged_for_termination_at__isnull=True)):
+        emp.flagged_for_termination_at = now
+        emp.flag_reason = _(BLOCKED_MESSAGE)
+        emp.save(update_fields=["flagged_for_termination_at", "flag_reason"])
+        audit_record(actor=actor, action="employment.flag", obj=emp, ip=ip,
+                     region_path=emp.institution.region.path, data={"why": "ban"})
+        done.append(emp)
+    return done
+
+
+def _notify(*, entry: BanEntry, institutions, persons) -> None:
+    Notification.objects.get_or_create(
+        dedupe_key=f"ban-entry:{entry.pk}:regulator",
+        defaults={"kind": Notification.Kind.BAN_ALERT, "recipient_region": entry.region,
+                  "title": _("新增禁入登记：%(name)s（%(masked)s）") % {
+                      "name": entry.name, "masked": entry.id_masked},
+                  "link": f"/bans/{entry.pk}/"},
+    )
+    for inst in institutions:
+        # The institution learns only that the person is barred (D-23), never why.
+        Notification.objects.get_or_create(
+            dedupe_key=f"ban-entry:{entry.pk}:org:{inst.pk}",
+            defaults={"kind": Notification.Kind.BAN_ALERT, "recipient_organisation": inst,
+                      "title": _(BLOCKED_MESSAGE)},
+        )
+        Notification.objects.get_or_create(
+            dedupe_key=f"ban-entry:{entry.pk}:region:{inst.region_id}",
+            defaults={"kind": Notification.Kind.BAN_ALERT, "recipient_region": inst.region,
+                      "title": _("辖区机构在职人员被列入禁入名单"),
+                      "link": f"/bans/{entry.pk}/"},
+        )
+
+
+@transaction.atomic
+def ban_annul(*, actor, entry: BanEntry, decision_number: str, reason: str,
+              ip: str | None = None) -> BanEntry:
+    """D-22: annul an entry only with a recorded legal decision. A status change, audited;
+    the row is kept. Raises ValidationError if the decision is missing or already annulled."""
+    if not (decision_number or "").strip() or not (reason or "").strip():
+        raise ValidationError(_("撤销须登记法律文书号和撤销原因。"))
+    updated = BanEntry.objects.filter(pk=entry.pk, status=BanEntry.Status.ACTIVE).update(
+        status=BanEntry.Status.ANNULLED, annulment_decision_number=decision_number.strip(),
+        annulment_reason=reason.strip(), annulled_at=timezone.now(),
+        annulled_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if updated != 1:
+        raise ValidationError(_("该登记已撤销。"))
+    entry.refresh_from_db()
+    audit_record(actor=actor, action="ban.annul", obj=entry, ip=ip,
+                 region_path=entry.region.path,
+                 data={"decision_number": entry.annulment_decision_number})
+    return entry
+
+
+# --- Excel import -------------------------------------------------------------------------
+IMPORT_COLUMNS = ["姓名", "证件类型", "证件号码", "禁入类型", "禁业起始", "禁业截止", "事由类别",
+                  "事由说明", "决定文书号", "决定机关", "生效日期", "相关机构", "涉事身份"]
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 20000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self):
+        return _("第%(row)s行【%(col)s】：%(reason)s") % {
+            "row": self.row, "col": self.column, "reason": self.reason}
+
+
+class BanImportError(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def _choice(value, choices, default):
+    text = str(value or "").strip()
+    if not text:
+        return default
+    for v, label in choices:
+        if text in (v, str(label)):
+            return v
+    return None
+
+
+def _date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def _read_workbook(fileobj) -> list[tuple]:
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on junk input
+        raise BanImportError([RowError(0, _("文件"), _("不是有效的 Excel 文件"))]) from exc
+    ws = wb.worksheets[0]
+    return list(ws.iter_rows(values_only=True))
+
+
+def ban_import(*, actor, fileobj, region, ip: str | None = None, filename: str = "") -> list:
+    """D-22 bulk import from .xlsx: all-or-nothing. Raises BanImportError naming every bad row
+    (row number, column, reason); saves nothing then."""
+    if filename and not filename.lower().endswith(".xlsx"):
+        raise BanImportError([RowError(0, _("文件"), _("只接受 .xlsx 文件"))])
+    size = getattr(fileobj, "size", None)
+    if size is not None and size > MAX_IMPORT_BYTES:
+        raise BanImportError([RowError(0, _("文件"), _("文件超过 5MB"))])
+    rows = _read_workbook(fileobj)
+    if not rows or [str(c or "").strip() for c in rows[0][:3]] != IMPORT_COLUMNS[:3]:
+        raise BanImportError([RowError(1, _("表头"), _("表头与模板不符"))])
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise BanImportError([RowError(0, _("文件"), _("行数过多"))])
+    header = [str(c or "").strip() for c in rows[0]]
+    errors: list[RowError] = []
+    entries_fields = []
+    seen: dict[str, int] = {}
+    for n, raw in enumerate(rows[1:], start=2):
+        if all(c in (None, "") for c in raw):
+            continue
+        rec = {header[i]: raw[i] for i in range(min(len(header), len(raw)))}
+        row_errors = []
+        id_type = _choice(rec.get("证件类型"), _id_type_choices(), "resident")
+        number = str(rec.get("证件号码") or "").strip()
+        if id_type is None:
+            row_errors.append(RowError(n, "证件类型", _("未知的证件类型")))
+        else:
+            try:
+                parsed = parse_id_number(id_type, number)
+                key = pii.blind_index(parsed.number)
+                if key in seen:
+                    row_errors.append(RowError(n, "证件号码", _("与第%(r)s行重复") % {
+                        "r": seen[key]}))
+                else:
+                    seen[key] = n
+            except IdNumberError as exc:
+                row_errors.append(RowError(n, "证件号码", str(exc.message)))
+        if not str(rec.get("姓名") or "").strip():
+            row_errors.append(RowError(n, "姓名", _("缺少姓名")))
+        ban_type = _choice(rec.get("禁入类型"), BanEntry.BanType.choices,
+                           BanEntry.BanType.LIFETIME)
+        if ban_type is None:
+            row_errors.append(RowError(n, "禁入类型", _("未知的禁入类型")))
+        reason = _choice(rec.get("事由类别"), BanEntry.Reason.choices, None)
+        if reason is None:
+            row_errors.append(RowError(n, "事由类别", _("未知的事由类别")))
+        involvement = _choice(rec.get("涉事身份"), BanEntry.Involvement.choices,
+                              BanEntry.Involvement.OFFENDER)
+        if involvement is None:
+            row_errors.append(RowError(n, "涉事身份", _("未知的涉事身份")))
+        if not str(rec.get("决定文书号") or "").strip():
+            row_errors.append(RowError(n, "决定文书号", _("缺少决定文书号")))
+        dates = {}
+        for col in ("禁业起始", "禁业截止", "生效日期"):
+            try:
+                dates[col] = _date(rec.get(col))
+            except (ValueError, TypeError):
+                row_errors.append(RowError(n, col, _("日期格式错误（应为 YYYY-MM-DD）")))
+        if "生效日期" in dates and dates["生效日期"] is None:
+            row_errors.append(RowError(n, "生效日期", _("缺少生效日期")))
+        if ban_type == BanEntry.BanType.TERM and "禁业起始" in dates and "禁业截止" in dates:
+            if dates["禁业起始"] is None or dates["禁业截止"] is None:
+                row_errors.append(RowError(n, "禁业截止", _("期限禁业须填写起止日期")))
+            elif dates["禁业截止"] < dates["禁业起始"]:
+                row_errors.append(RowError(n, "禁业截止", _("截止日期早于起始日期")))
+        if row_errors:
+            errors += row_errors
+            continue
+        entries_fields.append({
+            "id_type": id_type, "id_number": number, "name": str(rec["姓名"]), "region": region,
+            "ban_type": ban_type, "reason_category": reason,
+            "decision_number": str(rec["决定文书号"]), "authority": str(rec.get("决定机关") or ""),
+            "effective_date": dates["生效日期"], "term_start": dates["禁业起始"],
+            "term_end": dates["禁业截止"], "reason_detail": str(rec.get("事由说明") or ""),
+            "institution_name": str(rec.get("相关机构") or ""), "involvement": involvement})
+    if errors:
+        raise BanImportError(errors)
+    return _import_save(actor=actor, entries_fields=entries_fields, ip=ip, region=region)
+
+
+def _id_type_choices():
+    from certification.idnumbers import IdType
+
+    return IdType.choices
+
+
+@transaction.atomic
+def _import_save(*, actor, entries_fields, ip, region) -> list:
+    created = [ban_create(actor=actor, ip=ip, **f) for f in entries_fields]
+    audit_record(actor=actor, action="ban.import", ip=ip, region_path=region.path,
+                 data={"count": len(created)})
+    return created
