@@ -1,3 +1,9 @@
 """URLs for the dashboards area (joined into certification.urls)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from certification.views import dashboards as views
+
+urlpatterns: list = [
+    path("supervision/", views.regulator_dashboard, name="regulator_dashboard"),
+]

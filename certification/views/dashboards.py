@@ -1,0 +1,121 @@
+"""Supervision dashboards (D-31). Thin: parse filters → scope check → selector → page/xlsx."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from certification.access import deny, require_role
+from certification.exports import xlsx_response
+from certification.models import CycleStatus, Organisation, Region, StaffRole
+from certification.selectors.dashboards import (
+    STATUSES,
+    DashboardFilters,
+)
+from certification.selectors.dashboards import (
+    regulator_dashboard as select_regulator_dashboard,
+)
+from certification.services.audit import audit_record, client_ip
+from cms.choices import WorkerRole
+
+
+def _month(value: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").date()
+    except (TypeError, ValueError):
+        return None
+
+
+def _filters(request) -> DashboardFilters:
+    role = request.GET.get("role", "")
+    status = request.GET.get("status", "")
+    return DashboardFilters(
+        role=role if role in WorkerRole.values else "",
+        status=status if status in STATUSES else "",
+        month_from=_month(request.GET.get("from", "")),
+        month_to=_month(request.GET.get("to", "")),
+    )
+
+
+def _scoped_region(request, scope) -> Region:
+    """The requested region (?region=code) if inside the user's subtree; else audited 404."""
+    code = request.GET.get("region", "")
+    if not code:
+        path = scope.paths(StaffRole.REGULATOR)[0]
+        return get_object_or_404(Region, code=path.rstrip("/").split("/")[-1])
+    region = Region.objects.filter(code=code).first()
+    if region is None or not scope.covers_path(region.path, StaffRole.REGULATOR):
+        try:
+            deny(request.user, action=f"dashboard.regulator:{code}", request=request)
+        except PermissionDenied:
+            raise Http404 from None
+    return region
+
+
+@login_required
+def regulator_dashboard(request):
+    """D-31: the regulator's region subtree with drill-down to institution and person."""
+    scope = require_role(request.user, StaffRole.REGULATOR, request=request,
+                         action="dashboard.regulator")
+    region = _scoped_region(request, scope)
+    institution = None
+    if request.GET.get("institution", "").isdigit():
+        institution = Organisation.objects.filter(
+            pk=int(request.GET["institution"]), region__path__startswith=region.path).first()
+        if institution is None:
+            raise Http404
+    filters = _filters(request)
+    data = select_regulator_dashboard(region=region, filters=filters, institution=institution)
+    if request.GET.get("format") == "xlsx":
+        audit_record(actor=request.user, action="dashboard.export", obj=region,
+                     data={"dashboard": "regulator", "institution": getattr(institution, "pk", None),
+                           "role": filters.role, "status": filters.status},
+                     ip=client_ip(request), region_path=region.path)
+        return xlsx_response(f"supervision-{region.code}.xlsx", _regulator_sheets(data))
+    labels = dict(CycleStatus.choices)
+    max_total = max([r.total for r in data.rows] + [1])
+    max_month = max([m["issued"] for m in data.certificates_by_month] + [1])
+    return render(request, "certification/dashboards/regulator.html", {
+        "data": data, "filters": filters, "statuses": [(s, labels[s]) for s in STATUSES],
+        "roles": WorkerRole.choices, "max_total": max_total, "max_month": max_month,
+        "ancestors": Region.objects.filter(code__in=region.path.strip("/").split("/"))
+        .order_by("path"),
+        "role_labels": dict(WorkerRole.choices), "status_labels": labels,
+        "query": request.GET.urlencode(),
+    })
+
+
+def _regulator_sheets(data):
+    labels = dict(CycleStatus.choices)
+    role_labels = dict(WorkerRole.choices)
+    sheets = [(
+        "人员周期状态",
+        ["区域/机构", *[labels[s] for s in STATUSES], "合计"],
+        [[r.label, *[r.counts[s] for s in STATUSES], r.total] for r in data.rows]
+        + [["合计", *[data.totals[s] for s in STATUSES], data.total]],
+    ), (
+        "按岗位", ["岗位", "状态", "人数"],
+        [[role_labels.get(r["role"], r["role"]), labels.get(r["status"], r["status"]), r["n"]]
+         for r in data.by_role],
+    ), (
+        "证书", ["月份", "发证", "撤销"],
+        [[m["month"].strftime("%Y-%m"), m["issued"], m["revoked"]]
+         for m in data.certificates_by_month],
+    ), (
+        "补贴与禁入", ["项目", "数值"],
+        [["批准件数", data.subsidies["approved_count"]],
+         ["批准金额（元）", data.subsidies["approved_sum"]],
+         ["支付件数", data.subsidies["paid_count"]],
+         ["支付金额（元）", data.subsidies["paid_sum"]],
+         ["禁入核查命中", data.ban_hits]],
+    )]
+    if data.people is not None:
+        sheets.append(("人员", ["姓名", "证件号码（脱敏）", "岗位", "状态", "理论学时", "实操学时",
+                                "周期结束"],
+                       [[p["person__name"], p["person__id_masked"],
+                         role_labels.get(p["role"], p["role"]), labels.get(p["status"]),
+                         p["theory_hours"], p["practice_hours"], p["end_date"]]
+                        for p in data.people]))
+    return sheets
