@@ -49,6 +49,13 @@ def role_contexts(person) -> dict[str, RoleContext]:
     earlier (or the calendar-aligned variant where the region's policy says so)."""
     employments = (Employment.objects.filter(person=person)
                    .select_related("institution__region").order_by("start_date", "id"))
+    return contexts_from_employments(list(employments))
+
+
+def contexts_from_employments(employments, policy_for=learning_policy_for
+                              ) -> dict[str, RoleContext]:
+    """role_contexts for already-fetched employments of one person, ordered by start date
+    (recompute passes a cached policy lookup)."""
     by_role: dict[str, list[Employment]] = {}
     for employment in employments:
         by_role.setdefault(employment.role, []).append(employment)
@@ -56,7 +63,7 @@ def role_contexts(person) -> dict[str, RoleContext]:
     for role, rows in by_role.items():
         first = rows[0]
         region = first.institution.region
-        policy = learning_policy_for(region, first.start_date)
+        policy = policy_for(region, first.start_date)
         anchor = cycle_anchor(
             first_start=first.start_date, programme_start=policy.programme_start,
             calendar_aligned=policy.cycle_alignment == policy.CycleAlignment.CALENDAR)
@@ -67,19 +74,19 @@ def role_contexts(person) -> dict[str, RoleContext]:
     return contexts
 
 
-def _rule_and_cycle(ctx: RoleContext, day: dt.date):
+def rule_and_cycle(ctx: RoleContext, day: dt.date, rule_for=requirement_rule_for):
     """The rule governing the cycle that contains `day`, and that cycle (or None, None).
 
     Cycle length comes from the rule in force on `day`; the requirement from the rule in force
     on the cycle's start (falling back to the one in force on `day`), so a rule whose effective
     date has not come never applies (D-6 preamble)."""
-    rule = requirement_rule_for(role=ctx.role, region=ctx.region, on_date=day)
+    rule = rule_for(role=ctx.role, region=ctx.region, on_date=day)
     if rule is None or not rule.total_hours:  # no cycle requirement (yearly-only rows)
         return None, None
     cycle = cycle_containing(anchor=ctx.anchor, day=day, years=rule.cycle_years)
     if cycle is None:
         return None, None
-    at_start = requirement_rule_for(role=ctx.role, region=ctx.region, on_date=cycle.start)
+    at_start = rule_for(role=ctx.role, region=ctx.region, on_date=cycle.start)
     return at_start or rule, cycle
 
 
@@ -153,7 +160,7 @@ def compliance_on_hour_entry(*, entry) -> None:
     for ctx in role_contexts(entry.person).values():
         if not audience_counts_for(audience=audience, role=ctx.role):
             continue
-        rule, cycle = _rule_and_cycle(ctx, entry.date)
+        rule, cycle = rule_and_cycle(ctx, entry.date)
         if cycle is None:
             continue
         summary = _summary_for_update(entry.person, ctx, rule, cycle)
@@ -170,7 +177,7 @@ def compliance_on_employment_change(*, person) -> None:
     so dashboards and reminders see people who have not logged any hours yet."""
     today = timezone.localdate()
     for ctx in role_contexts(person).values():
-        rule, cycle = _rule_and_cycle(ctx, today)
+        rule, cycle = rule_and_cycle(ctx, today)
         if cycle is None:
             continue
         summary = _summary_for_update(person, ctx, rule, cycle)
