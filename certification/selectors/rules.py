@@ -1,0 +1,77 @@
+"""Reads of rule tables: which row is in force for a region on a date (DOMAIN preamble)."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Q
+
+from certification.models import LearningPolicy
+
+# Used only when no LearningPolicy row exists at all (fresh database before the seed migration).
+DEFAULT_LEARNING_POLICY = LearningPolicy(
+    region=None,
+    effective_from=datetime.date(2021, 1, 1),
+    minutes_per_class_hour=45,
+    daily_cap_hours=Decimal("7"),
+    programme_start=datetime.date(2021, 1, 1),
+    reminder_days=[180, 90, 30],
+    note="built-in default (D-7)",
+)
+
+
+def _region_codes(region) -> list[str]:
+    """The region's own code first, then its ancestors' (from the materialised path)."""
+    if region is None:
+        return []
+    path = region.path or f"{region.code}/"
+    return [c for c in reversed(path.strip("/").split("/")) if c]
+
+
+def learning_policy_for(region, on_date: datetime.date) -> LearningPolicy:
+    """D-7/D-12: the LearningPolicy in force for `region` on `on_date`.
+
+    The most specific region wins (own region, then its ancestors, then the national row with
+    region NULL); among rows of one region the latest effective_from wins. Falls back to the
+    built-in default only when no row at all exists.
+    """
+    in_force = LearningPolicy.objects.filter(effective_from__lte=on_date).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on_date)
+    )
+    codes = _region_codes(region)
+    rows = list(in_force.filter(Q(region_id__in=codes) | Q(region__isnull=True))
+                .order_by("-effective_from", "-id"))
+    for code in codes:
+        for row in rows:
+            if row.region_id == code:
+                return row
+    for row in rows:
+        if row.region_id is None:
+            return row
+    if not LearningPolicy.objects.exists():
+        return DEFAULT_LEARNING_POLICY
+    # Rows exist but none is in force on this date: use the earliest national row's values.
+    fallback = LearningPolicy.objects.filter(region__isnull=True).order_by("effective_from").first()
+    return fallback or DEFAULT_LEARNING_POLICY
+
+
+def requirement_rule_for(*, role: str, region, on_date: datetime.date):
+    """D-6/D-15: the RequirementRule in force for `role` in `region` on `on_date`.
+
+    The most specific region wins (own region, then ancestors, then the national row); among
+    rows of one region the latest effective_from wins. A row whose effective_from is after
+    `on_date` is not in force. Returns None when no rule applies (the role has no requirement).
+    """
+    from certification.models import RequirementRule
+
+    codes = _region_codes(region)
+    rows = list(
+        RequirementRule.objects.filter(role=role, effective_from__lte=on_date)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on_date))
+        .filter(Q(region_id__in=codes) | Q(region__isnull=True))
+        .order_by("-effective_from", "-id")
+    )
+    for code in [*codes, None]:
+        for row in rows:
+            if row.region_id == code:
+                return row
+    return None
