@@ -361,3 +361,28 @@ def _import_save(*, actor, entries_fields, ip, region) -> list:
     audit_record(actor=actor, action="ban.import", ip=ip, region_path=region.path,
                  data={"count": len(created)})
     return created
+
+
+def hiring_employ(*, actor, institution, id_type: str, id_number: str, name: str, role: str,
+                  start_date: dt.date, has_labour_contract: bool = True,
+                  ui_contribution_months: int = 0, ip: str | None = None):
+    """After a clear hiring check: find or register the person, then `employment_create`
+    (which runs the hiring ban gate again). Raises ValidationError or PersonBanned."""
+    from certification.services.people import (
+        employment_create,
+        person_create,
+        person_find_by_id_number,
+    )
+
+    try:
+        person = person_find_by_id_number(id_type=id_type, id_number=id_number)
+    except IdNumberError as exc:
+        raise ValidationError({"id_number": exc.message}, code=exc.code) from None
+    if person is None:
+        person = person_create(actor=actor, id_type=id_type, id_number=id_number, name=name,
+                               region=institution.region)
+    elif person.name != name.strip():
+        raise ValidationError({"name": _("姓名与证件号码登记信息不一致。")})
+    return employment_create(actor=actor, person=person, institution=institution, role=role,
+                             start_date=start_date, has_labour_contract=has_labour_contract,
+                             ui_contribution_months=ui_contribution_months, ip=ip)

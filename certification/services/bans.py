@@ -153,3 +153,22 @@ def _flush(batch: list) -> int:
             BanCheck.objects.bulk_create(batch)
         batch.clear()
     return n
+
+
+def ban_check_id_number(*, id_type: str, id_number: str, name: str, purpose: str, actor=None,
+                        actor_role: str = "", organisation=None,
+                        ip: str | None = None) -> BanCheckOutcome:
+    """D-23 check by a typed-in ID number (入职查询): validates the number (ValidationError
+    with the specific reason), hashes it and runs `ban_check`. The number is never stored."""
+    from django.core.exceptions import ValidationError
+
+    from certification import pii
+    from certification.idnumbers import IdNumberError, parse_id_number
+
+    try:
+        parsed = parse_id_number(id_type, id_number)
+    except IdNumberError as exc:
+        raise ValidationError({"id_number": exc.message}, code=exc.code) from None
+    return ban_check(id_index=pii.blind_index(parsed.number), purpose=purpose, actor=actor,
+                     actor_role=actor_role, organisation=organisation, ip=ip, name=name,
+                     birth_date=parsed.birth_date)

@@ -1,0 +1,90 @@
+"""Ban register pages: regulators only; institutions see no ban details (D-23)."""
+
+import datetime as dt
+
+from django.urls import reverse
+
+from certification.models import AuditEvent, BanCheck, BanEntry, Employment
+from certification.services.ban_register import ban_create
+from tests.factories import PersonFactory, new_id_number
+
+
+def _ban(cast, regions, number):
+    return ban_create(actor=cast.regulator, id_type="resident", id_number=number, name="某某",
+                      region=regions.kunming, ban_type="lifetime", reason_category="abuse",
+                      decision_number="（2026）云01刑初77号", authority="昆明市中级人民法院",
+                      effective_date=dt.date(2026, 1, 1), reason_detail="殴打幼儿致伤")
+
+
+def test_regulator_sees_the_register_and_entry_details(client, cast, regions):
+    entry = _ban(cast, regions, new_id_number())
+    client.force_login(cast.regulator)
+    page = client.get(reverse("certification:ban_list")).content.decode()
+    assert "某某" in page
+    detail = client.get(reverse("certification:ban_detail", args=[entry.pk])).content.decode()
+    assert "（2026）云01刑初77号" in detail
+
+
+def test_institution_admin_and_other_regulator_are_denied_and_audited(client, cast, regions):
+    entry = _ban(cast, regions, new_id_number())
+    client.force_login(cast.institution_admin)
+    assert client.get(reverse("certification:ban_list")).status_code == 403
+    client.force_login(cast.other_regulator)
+    assert client.get(reverse("certification:ban_detail", args=[entry.pk])).status_code == 403
+    assert AuditEvent.objects.filter(action="access.denied").count() == 2
+
+
+def test_regulator_creates_an_entry_through_the_form(client, cast, regions):
+    client.force_login(cast.regulator)
+    resp = client.post(reverse("certification:ban_create"), {
+        "name": "钱某", "id_type": "resident", "id_number": new_id_number(),
+        "region": regions.kunming.pk, "ban_type": "term", "reason_category": "violence",
+        "decision_number": "D-1", "authority": "法院", "effective_date": "2026-01-01",
+        "involvement": "offender"})
+    assert resp.status_code == 200  # term ban without dates is refused
+    assert not BanEntry.objects.exists()
+
+
+def test_hiring_check_shows_clear_or_blocked_without_ban_details(client, cast, regions, orgs):
+    banned = new_id_number()
+    _ban(cast, regions, banned)
+    client.force_login(cast.institution_admin)
+    url = reverse("certification:hiring_check")
+    page = client.post(url, {"name": "某某", "id_type": "resident", "id_number": banned,
+                             "check": "1"}).content.decode()
+    assert "该人员不得从事托育服务，请联系卫生健康部门" in page
+    for secret in ("虐待", "（2026）云01刑初77号", "殴打幼儿致伤", "昆明市中级人民法院"):
+        assert secret not in page
+    clear = client.post(url, {"name": "孙某", "id_type": "resident",
+                              "id_number": new_id_number(), "check": "1"}).content.decode()
+    assert "未发现禁止情形，可以办理入职" in clear
+    checks = BanCheck.objects.filter(purpose="hiring", actor=cast.institution_admin)
+    assert sorted(checks.values_list("result", flat=True)) == ["clear", "hit"]
+
+
+def test_clear_hiring_check_leads_to_an_employment(client, cast, orgs):
+    client.force_login(cast.institution_admin)
+    number = new_id_number()
+    resp = client.post(reverse("certification:hiring_check"), {
+        "name": "周某", "id_type": "resident", "id_number": number, "employ": "1",
+        "role": "caregiver", "start_date": "2026-03-01", "has_labour_contract": "on",
+        "ui_contribution_months": "6"})
+    assert resp.status_code == 302
+    assert Employment.objects.filter(person__name="周某", institution=orgs.institution).exists()
+
+
+def test_hiring_check_is_denied_to_a_worker(client, cast):
+    client.force_login(cast.worker_user)
+    assert client.get(reverse("certification:hiring_check")).status_code == 403
+
+
+def test_institution_cannot_see_ban_details_of_its_banned_employee(client, cast, regions,
+                                                                    orgs):
+    person = PersonFactory(id_number=(number := new_id_number()))
+    Employment.objects.create(person=person, institution=orgs.institution, role="caregiver",
+                              start_date=dt.date(2024, 1, 1))
+    _ban(cast, regions, number)
+    client.force_login(cast.institution_admin)
+    page = client.get(reverse("certification:person_detail", args=[person.pk])).content.decode()
+    assert "殴打幼儿致伤" not in page
+    assert "（2026）云01刑初77号" not in page
