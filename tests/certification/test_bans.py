@@ -226,3 +226,16 @@ def test_ban_check_rows_cannot_be_updated_or_deleted(cast, regions, postgres_onl
                 "DELETE FROM certification_bancheck WHERE id=%s"):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
             c.execute(sql, [check.pk])
+
+
+def test_import_bans_command_reports_row_errors_and_saves_nothing(cast, regions, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "bans.xlsx"
+    path.write_bytes(_xlsx([_row(new_id_number()), _row("123")]).getvalue())
+    with pytest.raises(CommandError):
+        call_command("import_bans", str(path), region="530100", actor=cast.regulator.email)
+    assert not BanEntry.objects.exists()
+    path.write_bytes(_xlsx([_row(new_id_number())]).getvalue())
+    call_command("import_bans", str(path), region="530100", actor=cast.regulator.email)
+    assert BanEntry.objects.count() == 1
