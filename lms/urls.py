@@ -1,3 +1,7 @@
+from django.urls import include, path
+
 app_name = "lms"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("lms.urls_offline")),
+]
