@@ -195,3 +195,30 @@ def _cast_text(field_name: str):
 
 def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+ATTENTION_ORDER = {CycleStatus.LAPSED: 0, CycleStatus.BEHIND: 1, CycleStatus.ON_TRACK: 2,
+                   CycleStatus.MET: 3}
+
+
+def institution_roster(*, institution: Organisation, today: dt.date | None = None) -> list[dict]:
+    """The institution's staff in their current (or lapsed) cycle, "who needs attention first":
+    lapsed, then behind, on track, met; within a status the nearest cycle end first (D-13)."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    today = today or timezone.localdate()
+    valid_certs = (Certificate.objects.filter(person=OuterRef("person"),
+                                              status=Certificate.Status.VALID)
+                   .order_by().values("person").annotate(n=Count("id")).values("n"))
+    attention = Case(*[When(status=s, then=Value(n)) for s, n in ATTENTION_ORDER.items()],
+                     default=Value(9), output_field=IntegerField())
+    return list(
+        CycleSummary.objects.filter(_current_cycles(today=today), institution=institution)
+        .annotate(attention=attention,
+                  certificates=Coalesce(Subquery(valid_certs, output_field=IntegerField()), 0))
+        .order_by("attention", "end_date", "person__name")
+        .values("person_id", "person__name", "person__id_masked", "role", "status",
+                "theory_hours", "practice_hours", "required_theory", "required_practice",
+                "end_date", "certificates")
+    )

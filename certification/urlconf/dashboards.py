@@ -6,4 +6,5 @@ from certification.views import dashboards as views
 
 urlpatterns: list = [
     path("supervision/", views.regulator_dashboard, name="regulator_dashboard"),
+    path("institution/dashboard/", views.institution_dashboard, name="institution_dashboard"),
 ]

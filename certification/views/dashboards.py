@@ -13,6 +13,7 @@ from certification.models import CycleStatus, Organisation, Region, StaffRole
 from certification.selectors.dashboards import (
     STATUSES,
     DashboardFilters,
+    institution_roster,
 )
 from certification.selectors.dashboards import (
     regulator_dashboard as select_regulator_dashboard,
@@ -119,3 +120,43 @@ def _regulator_sheets(data):
                          p["theory_hours"], p["practice_hours"], p["end_date"]]
                         for p in data.people]))
     return sheets
+
+
+ROSTER_HEADERS = ["姓名", "证件号码（脱敏）", "岗位", "状态", "理论学时", "实操学时", "周期结束", "有效证书"]
+
+
+@login_required
+def institution_dashboard(request):
+    """The institution admin's staff roster, who needs attention first (D-13), with export."""
+    scope = require_role(request.user, StaffRole.INSTITUTION_ADMIN, request=request,
+                         action="dashboard.institution")
+    org_ids = sorted(scope.org_ids(StaffRole.INSTITUTION_ADMIN))
+    requested = request.GET.get("org", "")
+    if requested:
+        if not requested.isdigit() or int(requested) not in org_ids:
+            try:
+                deny(request.user, action=f"dashboard.institution:{requested}", request=request)
+            except PermissionDenied:
+                raise Http404 from None
+        org_id = int(requested)
+    else:
+        org_id = org_ids[0]
+    institution = get_object_or_404(Organisation, pk=org_id)
+    roster = institution_roster(institution=institution)
+    labels = dict(CycleStatus.choices)
+    role_labels = dict(WorkerRole.choices)
+    for row in roster:
+        row["status_label"] = labels.get(row["status"], row["status"])
+        row["role_label"] = role_labels.get(row["role"], row["role"])
+    if request.GET.get("format") == "xlsx":
+        audit_record(actor=request.user, action="dashboard.export", obj=institution,
+                     data={"dashboard": "institution"}, ip=client_ip(request),
+                     region_path=institution.region.path)
+        rows = [[r["person__name"], r["person__id_masked"], r["role_label"], r["status_label"],
+                 r["theory_hours"], r["practice_hours"], r["end_date"], r["certificates"]]
+                for r in roster]
+        return xlsx_response(f"roster-{institution.pk}.xlsx", [("人员", ROSTER_HEADERS, rows)])
+    return render(request, "certification/dashboards/institution.html", {
+        "institution": institution, "roster": roster,
+        "organisations": Organisation.objects.filter(pk__in=org_ids).order_by("name"),
+    })

@@ -15,11 +15,13 @@ from certification.selectors.dashboards import STATUSES, regulator_dashboard
 from cms.choices import WorkerRole
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory, membership, region
 
-TODAY = dt.date(2026, 6, 1)
+TODAY = dt.date.today()
 
 
 def summary(person, *, institution, status, role=WorkerRole.CAREGIVER, region_obj=None,
-            start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)):
+            start=None, end=None):
+    start = start or TODAY - dt.timedelta(days=100)
+    end = end or TODAY + dt.timedelta(days=265)
     path = (region_obj or institution.region).path
     return CycleSummary.objects.create(
         person=person, role=role, cycle_number=1, start_date=start, end_date=end,
