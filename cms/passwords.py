@@ -59,8 +59,10 @@ class PasswordHistoryValidator:
         if not _is_staff_user(user) or user.pk is None:
             return
         count = settings.PASSWORD_HISTORY_COUNT
-        recent = [user.password, *user.password_history.values_list("password_hash", flat=True)[
-            : count - 1]]
+        # Each change stores the new hash, so the newest `count` rows are the last `count`
+        # passwords (the current one included); user.password covers users with no history yet.
+        history = user.password_history.order_by("-id").values_list("password_hash", flat=True)
+        recent = [user.password, *history[:count]]
         if any(encoded and check_password(password, encoded) for encoded in recent):
             raise ValidationError(
                 _("不能使用最近 %(n)d 次用过的密码。") % {"n": count}, code="password_reused"
