@@ -13,11 +13,11 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "cycle-reminders-daily": {
-        "task": "certification.tasks.send_cycle_reminders",
+        "task": "certification.send_cycle_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
     "compliance-status-refresh-daily": {
-        "task": "certification.tasks.refresh_compliance_status",
+        "task": "certification.refresh_compliance_status",
         "schedule": crontab(hour=1, minute=30),
     },
     "ban-yearly-recheck": {
