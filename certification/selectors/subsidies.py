@@ -93,7 +93,7 @@ def eligibility_facts(*, person: Person, certificate: Certificate, subsidy_type:
         occupation=certificate.occupation, level=certificate.level,
         issue_date=certificate.issue_date,
         banned=bans_in_force().filter(id_index=person.id_index).exists(),
-        employed=emp is not None, employer_filed=bool(emp and emp.institution.is_filed()),
+        employed=emp is not None, employer_filed=bool(emp and emp.institution.is_filed),
         has_labour_contract=bool(emp and emp.has_labour_contract),
         ui_contribution_months=emp.ui_contribution_months if emp else 0,
         gender=person.gender, birth_date=person.birth_date, prior=prior,
