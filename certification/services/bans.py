@@ -104,21 +104,24 @@ def ban_yearly_recheck(*, year: int | None = None, chunk: int = 5000) -> dict:
 
     today = timezone.localdate()
     year = year or today.year
-    in_force = dict(bans_in_force(on=today).values_list("id_index", "pk"))
+    from django.db.models import OuterRef, Subquery
+
+    ban_sq = (bans_in_force(on=today).filter(id_index=OuterRef("person__id_index"))
+              .order_by("-effective_date").values("pk")[:1])
     done_this_year = set(
         BanCheck.objects.filter(purpose="yearly_recheck", at__year=year)
         .values_list("id_index", "organisation_id"))
     employments = (Employment.objects.filter(end_date__isnull=True)
+                   .annotate(ban_id=Subquery(ban_sq))
                    .values_list("pk", "person__id_index", "institution_id",
-                                "institution__region__path", "institution__region_id")
+                                "institution__region__path", "institution__region_id", "ban_id")
                    .order_by("pk"))
     checked = hits = 0
     batch: list[BanCheck] = []
     hit_rows = []
-    for pk, index, inst_id, path, region_id in employments.iterator(chunk_size=chunk):
+    for pk, index, inst_id, path, region_id, ban_id in employments.iterator(chunk_size=chunk):
         if (index, inst_id) in done_this_year:
             continue
-        ban_id = in_force.get(index)
         batch.append(BanCheck(purpose="yearly_recheck", id_index=index, actor_role="system",
                               result=BanCheck.Result.HIT if ban_id else BanCheck.Result.CLEAR,
                               ban_id=ban_id, organisation_id=inst_id, region_path=path))
