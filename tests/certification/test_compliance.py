@@ -137,3 +137,35 @@ def test_recompute_corrects_a_tampered_summary_and_reports_it(caregiver, capsys)
         assert (summary.practice_hours, summary.theory_hours) == (D("4"), D("2"))
         call_command("recompute_compliance")
         assert "0 corrected" in capsys.readouterr().out
+
+
+@time_machine.travel("2024-06-01 10:00 +0800")
+def test_my_compliance_shows_the_current_cycle_and_lapsed_ones(caregiver, regions):
+    from certification.selectors.compliance import compliance_status_counts, person_compliance
+
+    credit(caregiver, dt.date(2024, 2, 1), 5)
+    [row] = person_compliance(caregiver)
+    assert (row.role, row.cycle_number, row.practice_hours, row.required_total) == (
+        "caregiver", 1, D("5"), D("120"))
+    assert row.status == CycleStatus.BEHIND and row.lapsed == []
+    assert row.year_required is None
+    counts = compliance_status_counts(region_path=regions.yunnan.path)
+    assert counts[CycleStatus.BEHIND] == 1
+    assert compliance_status_counts(region_path=regions.gansu.path)[CycleStatus.BEHIND] == 0
+
+
+@time_machine.travel("2024-06-01 10:00 +0800")
+def test_qingyuan_staff_see_this_year_in_service_hours(db):
+    from certification.models import Region
+    from certification.selectors.compliance import person_compliance
+    from tests.factories import OrganisationFactory
+
+    qingyuan = Region.objects.get(code="441800")
+    person = PersonFactory()
+    EmploymentFactory(person=person, institution=OrganisationFactory(region=qingyuan),
+                      start_date=dt.date(2023, 1, 1))
+    credit(person, dt.date(2023, 12, 1), 6)
+    credit(person, dt.date(2024, 3, 1), 3)
+    [row] = person_compliance(person)
+    assert (row.year_hours, row.year_required) == (D("3"), D("8"))
+    assert row.total_hours == D("9")
