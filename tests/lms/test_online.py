@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db.models import Sum
-from wagtail.models import Page
+from wagtail.models import Site
 
 from certification.models import HourEntry, HourSource, LearningPolicy
 from certification.services.hours import hours_credit
@@ -36,7 +36,7 @@ def policy(regions):
 
 @pytest.fixture
 def course(policy):
-    root = Page.get_first_root_node()
+    root = Site.objects.get(is_default_site=True).root_page
     page = CoursePage(title="保育人员培训", slug="caregiver-online", code="ON-1",
                       audience_roles=["caregiver"])
     root.add_child(instance=page)

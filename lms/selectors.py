@@ -1,0 +1,57 @@
+"""Online learning reads (D-9, D-11, D-13) for the learner's own pages."""
+
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from certification.models import CycleSummary, Employment, HourEntry
+from cms.choices import HourKind
+from cms.models import CoursePage
+from lms.models import Enrolment, LessonProgress
+
+
+def enrolments_with_progress(*, person) -> list[dict]:
+    """Each enrolled course with lessons done / total and hours credited on it."""
+    rows = []
+    enrolments = Enrolment.objects.filter(person=person).select_related("course")
+    for enrolment in enrolments:
+        course = enrolment.course
+        lesson_ids = list(course.get_children().live().values_list("pk", flat=True))
+        progress = LessonProgress.objects.filter(person=person, lesson_id__in=lesson_ids)
+        done = progress.filter(completed_at__isnull=False).count()
+        credited = progress.aggregate(s=Sum("credited_hours"))["s"] or Decimal("0")
+        rows.append({"course": course, "lessons": len(lesson_ids), "done": done,
+                     "percent": round(100 * done / len(lesson_ids)) if lesson_ids else 0,
+                     "credited": credited})
+    return rows
+
+
+def hours_by_role(*, person) -> list[dict]:
+    """D-11/D-13: per role the person holds, theory/practice hours in the current cycle.
+
+    Uses the compliance CycleSummary when one covers today; otherwise sums the ledger entries
+    whose course audience includes the role (or "all"). Returns the entries behind the numbers.
+    """
+    today = timezone.localdate()
+    roles = sorted(set(Employment.objects.filter(person=person).values_list("role", flat=True)))
+    result = []
+    for role in roles:
+        audience = Q(course__isnull=True)
+        course_ids = [c.pk for c in CoursePage.objects.all()
+                      if role in (c.audience_roles or []) or "all" in (c.audience_roles or [])]
+        audience |= Q(course_id__in=course_ids)
+        entries = HourEntry.objects.filter(person=person).filter(audience)
+        summary = CycleSummary.objects.filter(person=person, role=role, start_date__lte=today,
+                                              end_date__gte=today).first()
+        if summary is not None:
+            entries = entries.filter(date__gte=summary.start_date, date__lte=summary.end_date)
+            theory, practice = summary.theory_hours, summary.practice_hours
+        else:
+            sums = dict(entries.values_list("kind").annotate(s=Sum("hours")))
+            theory = sums.get(HourKind.THEORY, Decimal("0"))
+            practice = sums.get(HourKind.PRACTICE, Decimal("0"))
+        result.append({"role": role, "summary": summary, "theory": theory,
+                       "practice": practice,
+                       "entries": entries.select_related("course").order_by("-date", "-id")[:50]})
+    return result
