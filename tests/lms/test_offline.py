@@ -178,3 +178,22 @@ def test_another_bases_staff_cannot_see_or_mark_the_class(cast, session):
     with pytest.raises(PermissionDenied):
         access_class_session(cast.other_base_staff, session.pk)
     assert AuditEvent.objects.filter(action="access.denied", actor=cast.other_base_staff).exists()
+
+
+def test_an_oversized_or_non_xlsx_file_is_refused_before_reading(cast, session, settings):
+    with pytest.raises(ValidationError, match="xlsx"):
+        roster_import(actor=cast.base_staff, session=session, upload=xlsx([], name="r.xls"))
+    settings.IMPORT_MAX_UPLOAD_BYTES = 10
+    with pytest.raises(ValidationError, match="过大"):
+        roster_import(actor=cast.base_staff, session=session, upload=xlsx([]))
+
+
+def test_a_credited_attendance_cannot_be_unmarked(cast, session):
+    offline.class_enrol(actor=cast.base_staff, session=session, person=cast.worker)
+    offline.attendance_mark(actor=cast.base_staff, session=session, person=cast.worker,
+                            present=True)
+    offline.class_session_finalise(actor=cast.base_staff, session=session)
+    with pytest.raises(ValidationError):
+        offline.attendance_mark(actor=cast.base_staff, session=session, person=cast.worker,
+                                present=False)
+    assert HourEntry.objects.filter(person=cast.worker).count() == 1
