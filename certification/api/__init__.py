@@ -1,0 +1,1 @@
+"""The data-exchange API (D-32)."""

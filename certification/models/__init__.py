@@ -1,5 +1,6 @@
 """The system of record, one module per concept."""
 
+from .api_keys import ApiKey
 from .assessments import AssessmentKind, AssessmentResult
 from .audit import AuditEvent
 from .bans import BanCheck, BanEntry, CheckPurpose
@@ -27,6 +28,7 @@ from .subsidies import (
 )
 
 __all__ = [
+    "ApiKey",
     "ORGANISATION_ROLES", "REGION_ROLES", "Accreditation", "ApplicationStatus",
     "ApplicationStatusChange", "AssessmentKind", "AssessmentResult", "AuditEvent", "BanCheck",
     "BanEntry", "Certificate",

@@ -1,0 +1,75 @@
+"""API key authentication (D-32): `Authorization: Bearer <secret>`.
+
+The stored key_hash is HMAC-SHA256(PII_INDEX_KEY, secret): plain sha256 of a 32-byte random
+secret would already resist guessing, but the keyed hash also makes the table useless without
+the server key. Revoked keys are refused (401)."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from certification.models import ApiKey
+from certification.services.audit import audit_record
+
+
+def key_hash(secret: str) -> str:
+    return hmac.new(settings.PII_INDEX_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(*, actor, name: str, role: str, organisation=None, region=None
+                   ) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret (shown once, never stored)."""
+    secret = "cc_" + secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(name=name, role=role, organisation=organisation, region=region,
+                                prefix=secret[:8], key_hash=key_hash(secret), created_by=actor)
+    audit_record(actor=actor, action="api_key.create", obj=key,
+                 data={"role": role, "prefix": key.prefix}, region_path=key.scope_path)
+    return key, secret
+
+
+@transaction.atomic
+def api_key_revoke(*, actor, key: ApiKey) -> ApiKey:
+    updated = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+    if updated:
+        audit_record(actor=actor, action="api_key.revoke", obj=key,
+                     data={"prefix": key.prefix}, region_path=key.scope_path)
+    key.refresh_from_db()
+    return key
+
+
+class ApiKeyAuth(HttpBearer):
+    def authenticate(self, request, token):
+        key = (ApiKey.objects.select_related("organisation__region", "region")
+               .filter(key_hash=key_hash(token), revoked_at__isnull=True).first())
+        if key is None:
+            return None
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+        request.api_key = key
+        return key
+
+
+def staff_docs(view):
+    """docs_decorator: interactive docs for logged-in staff only (anonymous → login redirect,
+    non-staff → 403)."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    from certification.access import is_staff_member
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not (request.user.is_staff or is_staff_member(request.user)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

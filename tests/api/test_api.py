@@ -1,0 +1,116 @@
+"""Data-exchange API (D-32): keys, scope, errors, ban checks, certificate verification."""
+
+import datetime as dt
+
+import pytest
+
+from certification.api.auth import api_key_create, api_key_revoke
+from certification.models import ApiKey, BanCheck, Certificate
+from tests.factories import new_id_number
+
+
+@pytest.fixture
+def keys(cast, orgs, regions):
+    def make(role, **scope):
+        return api_key_create(actor=None, name=f"{role} key", role=role, **scope)
+
+    inst, inst_secret = make(ApiKey.Role.INSTITUTION, organisation=orgs.institution)
+    base, base_secret = make(ApiKey.Role.TRAINING_BASE, organisation=orgs.base)
+    other_base, other_base_secret = make(ApiKey.Role.TRAINING_BASE, organisation=orgs.other_base)
+    reg, reg_secret = make(ApiKey.Role.REGULATOR, region=regions.kunming)
+    return {"inst": (inst, inst_secret), "base": (base, base_secret),
+            "other_base": (other_base, other_base_secret), "reg": (reg, reg_secret)}
+
+
+def bearer(secret):
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def certificate(cast, orgs):
+    return Certificate.objects.create(
+        kind=Certificate.Kind.TRAINING, serial="KM-2026-000001", verification_code="abc123code",
+        person=cast.worker, issuer=orgs.base, issuer_name=orgs.base.name,
+        issue_date=dt.date(2026, 3, 1))
+
+
+def test_the_key_secret_is_stored_only_as_a_keyed_hash(keys):
+    key, secret = keys["inst"]
+    assert secret not in key.key_hash and key.prefix == secret[:8]
+
+
+def test_an_institution_key_runs_a_ban_check_and_gets_clear_without_details(client, keys):
+    response = client.post("/api/v1/ban-checks", {"id_type": "resident",
+                           "id_number": new_id_number(), "name": "张三"},
+                           content_type="application/json", **bearer(keys["inst"][1]))
+    assert response.status_code == 200
+    assert response.json() == {"result": "clear"}
+    assert BanCheck.objects.filter(purpose="api").count() == 1
+
+
+def test_a_training_base_key_may_not_run_ban_checks(client, keys):
+    response = client.post("/api/v1/ban-checks", {"id_type": "resident",
+                           "id_number": new_id_number(), "name": "张三"},
+                           content_type="application/json", **bearer(keys["base"][1]))
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+
+
+def test_a_bad_payload_is_answered_422_with_field_errors(client, keys):
+    response = client.post("/api/v1/ban-checks", {"id_type": "resident", "name": ""},
+                           content_type="application/json", **bearer(keys["reg"][1]))
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid_payload"
+    assert {e["field"] for e in body["errors"]} >= {"id_number", "name"}
+
+
+def test_an_invalid_id_number_is_answered_422_with_the_specific_reason(client, keys):
+    response = client.post("/api/v1/ban-checks", {"id_type": "resident",
+                           "id_number": "530102199005170000", "name": "张三"},
+                           content_type="application/json", **bearer(keys["reg"][1]))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "id_number"
+
+
+def test_a_revoked_key_is_refused(client, keys, certificate):
+    key, secret = keys["inst"]
+    api_key_revoke(actor=None, key=key)
+    response = client.get(f"/api/v1/certificates/verify/{certificate.verification_code}",
+                          **bearer(secret))
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+
+
+def test_a_request_without_a_key_is_refused(client, certificate):
+    response = client.get(f"/api/v1/certificates/verify/{certificate.verification_code}")
+    assert response.status_code == 401
+
+
+def test_a_certificate_is_verified_by_code(client, keys, certificate):
+    response = client.get(f"/api/v1/certificates/verify/{certificate.verification_code}",
+                          **bearer(keys["reg"][1]))
+    assert response.status_code == 200
+    assert response.json()["serial"] == "KM-2026-000001"
+    assert response.json()["revoked"] is False
+    missing = client.get("/api/v1/certificates/verify/nope", **bearer(keys["reg"][1]))
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+def test_certificate_lists_are_paginated_and_scoped_to_the_keys_organisation(
+        client, keys, certificate):
+    own = client.get("/api/v1/certificates", **bearer(keys["base"][1])).json()
+    assert own["count"] == 1 and own["items"][0]["serial"] == certificate.serial
+    other = client.get("/api/v1/certificates", **bearer(keys["other_base"][1])).json()
+    assert other["count"] == 0
+
+
+def test_openapi_description_and_docs_are_for_logged_in_staff_only(client, cast):
+    assert client.get("/api/v1/docs").status_code in (302, 403)
+    assert client.get("/api/v1/openapi.json").status_code in (302, 403)
+    client.force_login(cast.worker_user)
+    assert client.get("/api/v1/docs").status_code == 403
+    client.force_login(cast.regulator)
+    assert client.get("/api/v1/docs").status_code == 200
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/ban-checks" in spec["paths"]
