@@ -125,16 +125,15 @@ def ban_cascade(*, actor, entry: BanEntry, ip: str | None = None) -> CascadeResu
 
 
 def _revoke_certificates(*, actor, person, now, ip) -> list[int]:
+    # certificate_revoke (D-21) owns the status change and its audit row; the regulator's
+    # access was checked by the caller, hence authorised=True.
+    from certification.services.certificates import certificate_revoke
+
     done = []
     for cert in Certificate.objects.select_for_update().filter(
             person=person, status=Certificate.Status.VALID):
-        cert.status = Certificate.Status.REVOKED
-        cert.revoked_at = now
-        cert.revocation_reason = REVOCATION_REASON
-        cert.revoked_by = actor if getattr(actor, "pk", None) else None
-        cert.save(update_fields=["status", "revoked_at", "revocation_reason", "revoked_by"])
-        audit_record(actor=actor, action="certificate.revoke", obj=cert, ip=ip,
-                     data={"reason": REVOCATION_REASON, "serial": cert.serial})
+        certificate_revoke(actor=actor, certificate=cert, reason=REVOCATION_REASON,
+                           authorised=True)
         done.append(cert.pk)
     return done
 

@@ -106,6 +106,8 @@ def test_same_name_and_birth_date_is_a_near_match_not_a_block(cast, regions):
 
 
 def _cascade_world(cast, orgs, person):
+    person.region = orgs.institution.region
+    person.save(update_fields=["region"])
     cert = Certificate.objects.create(kind="training", serial="T-1", verification_code="v1",
                                       person=person, issuer_name="基地",
                                       issue_date=dt.date(2025, 1, 1))
