@@ -68,7 +68,7 @@ def run(report) -> None:
     from tests.factories import OrganisationFactory, UserFactory, membership, region
 
     pg = connection.vendor == "postgresql"
-    size = 1_000_000 if pg else 100_000
+    size = 1_000_000 if pg else 50_000
     tag = "" if pg else f"_sqlite_{size // 1000}k"
     yunnan = region("530000", "云南省")
     kunming = region("530100", "昆明市", yunnan)
@@ -76,7 +76,7 @@ def run(report) -> None:
     cipher = pii.encrypt("530102199001010000")
     started = time.perf_counter()
     _fill_register(size, kunming, cipher)
-    report(f"ban_register_fill_{size // 1000}k_seconds{tag}", time.perf_counter() - started, "s")
+    report(f"ban_register_fill_seconds{tag}", time.perf_counter() - started, "s")
 
     probes = [_hmac(i * 7919 % size) if i % 2 else _hmac(size + i) for i in range(1000)]
     samples = []
