@@ -114,3 +114,23 @@ def test_openapi_description_and_docs_are_for_logged_in_staff_only(client, cast)
     assert client.get("/api/v1/docs").status_code == 200
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/ban-checks" in spec["paths"]
+
+
+def test_an_admin_creates_a_key_sees_the_secret_once_and_can_revoke_it(client, orgs):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(email="root@example.test", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    response = client.post("/django-admin/certification/apikey/add/", {
+        "name": "机构系统", "role": "institution", "organisation": orgs.institution.pk,
+        "region": ""}, follow=True)
+    assert response.status_code == 200
+    key = ApiKey.objects.get(name="机构系统")
+    shown = [str(m) for m in response.context["messages"]]
+    secret = next(m.split("：", 1)[1] for m in shown if "cc_" in m)
+    assert secret.startswith(key.prefix)
+    assert client.get("/django-admin/certification/apikey/").content.decode().count(secret) == 0
+    client.post("/django-admin/certification/apikey/", {
+        "action": "revoke", "_selected_action": [key.pk]})
+    key.refresh_from_db()
+    assert key.revoked_at is not None
