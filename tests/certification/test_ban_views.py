@@ -88,3 +88,21 @@ def test_institution_cannot_see_ban_details_of_its_banned_employee(client, cast,
     page = client.get(reverse("certification:person_detail", args=[person.pk])).content.decode()
     assert "殴打幼儿致伤" not in page
     assert "（2026）云01刑初77号" not in page
+
+
+def test_regulator_sees_hits_and_near_matches_as_alerts(client, cast, regions, orgs):
+    from certification.services.bans import ban_check
+
+    birth = dt.date(1988, 8, 8)
+    entry = _ban(cast, regions, new_id_number(birth=birth))
+    other = PersonFactory(id_number=new_id_number(birth=birth))
+    ban_check(id_index=other.id_index, purpose="hiring", name="某某", birth_date=birth,
+              organisation=orgs.institution)
+    ban_check(id_index=entry.id_index, purpose="hiring", organisation=orgs.institution)
+    client.force_login(cast.regulator)
+    page = client.get(reverse("certification:ban_alerts")).content.decode()
+    assert "疑似" in page and "命中" in page
+    client.force_login(cast.other_regulator)
+    assert "某某" not in client.get(reverse("certification:ban_alerts")).content.decode()
+    client.force_login(cast.institution_admin)
+    assert client.get(reverse("certification:ban_alerts")).status_code == 403
