@@ -63,7 +63,7 @@ def application_transition(*, actor, application: SubsidyApplication, to_status:
             kind=Notification.Kind.SUBSIDY, recipient_user=user,
             title=_("补贴申请 #%(id)s：%(s)s") % {"id": application.pk,
                                               "s": application.get_status_display()},
-            body=note, link=f"/certification/subsidies/mine/")
+            body=note, link="/certification/subsidies/mine/")
     return application
 
 

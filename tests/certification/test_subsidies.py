@@ -203,6 +203,14 @@ def test_a_retried_mark_paid_task_pays_once(cast, regions):
 
 # --- PostgreSQL concurrency -------------------------------------------------------------------
 
+def _ensure_standard():
+    """transactional_db flushes seeded rows between tests; put the evaluation standard back."""
+    from certification.models.subsidies import SubsidyStandard
+    SubsidyStandard.objects.get_or_create(region=None, subsidy_type="evaluation", level=4,
+                                          effective_from=dt.date(2026, 1, 1),
+                                          defaults={"amount": Decimal("300")})
+
+
 def _race(*fns):
     results, barrier = [], threading.Barrier(len(fns))
 
@@ -229,6 +237,7 @@ def test_two_officers_approving_at_once_exactly_one_succeeds(postgres_only, cast
     from tests.factories import UserFactory
     second = UserFactory(email="hr3@example.test")
     StaffMembership.objects.create(user=second, role=StaffRole.HR_REVIEWER, region=regions.kunming)
+    _ensure_standard()
     app = under_notice(cast)
     later = app.notice_end + dt.timedelta(days=1)
     results = _race(*(lambda u=u: svc.application_approve(actor=u, application=app, today=later)
@@ -243,6 +252,7 @@ def test_two_batches_claiming_the_same_application_make_one_line(postgres_only, 
     from tests.factories import UserFactory
     second = UserFactory(email="pay2@example.test")
     StaffMembership.objects.create(user=second, role=StaffRole.HR_PAYMENT, region=regions.kunming)
+    _ensure_standard()
     app = approved(cast)
     b1 = svc.batch_create(actor=cast.hr_payment, region=regions.kunming, month=timezone.localdate())
     b2 = svc.batch_create(actor=second, region=regions.kunming, month=timezone.localdate())
@@ -251,3 +261,19 @@ def test_two_batches_claiming_the_same_application_make_one_line(postgres_only, 
     assert sorted(r[0] for r in results) == ["err", "ok"]
     assert PaymentLine.objects.filter(application=app).count() == 1
     assert SubsidyApplication.objects.get(pk=app.pk).status == S.IN_BATCH
+
+
+def test_an_officer_of_another_region_gets_404_on_the_review_page(cast, client):
+    app = submitted(cast)
+    client.force_login(cast.other_hr_reviewer)
+    assert client.get(reverse("certification:subsidy_review", args=[app.pk])).status_code == 404
+    client.force_login(cast.hr_reviewer)
+    assert client.get(reverse("certification:subsidy_review", args=[app.pk])).status_code == 200
+    queue = client.get(reverse("certification:subsidy_review_queue"))
+    assert queue.status_code == 200 and "王保育" in queue.content.decode()
+
+
+def test_the_public_notice_shows_a_masked_name_without_login(cast, client):
+    under_notice(cast)
+    page = client.get("/subsidies/notice/").content.decode()
+    assert "王*育" in page and "王保育" not in page

@@ -15,8 +15,8 @@ BASE = r.EligibilityFacts(
 
 
 def prior(**kw):
-    data = dict(certificate_id=9, subsidy_type=r.SKILL_UPGRADE, occupation="4-10-01-03",
-                level=5, status="paid", year=2025)
+    data = {"certificate_id": 9, "subsidy_type": r.SKILL_UPGRADE, "occupation": "4-10-01-03",
+                "level": 5, "status": "paid", "year": 2025}
     data.update(kw)
     return r.PriorApplication(**data)
 

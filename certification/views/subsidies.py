@@ -1,0 +1,66 @@
+"""Subsidy pages (D-29): thin views — access → one service → response."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from certification.access import require_role
+from certification.access.subsidies import access_application_for_review
+from certification.models import StaffRole
+from certification.models.subsidies import ApplicationStatus, SubsidyApplication
+from certification.rules.subsidies import working_days_between
+from certification.selectors import subsidies as sel
+from certification.services import subsidies as svc
+from certification.services.bans import PersonBanned
+
+REVIEW_TARGET_DAYS = 5  # D-29 default; per-region value lives in SubsidyPolicy
+
+
+@login_required
+def review_queue(request):
+    scope = require_role(request.user, StaffRole.HR_REVIEWER, request=request,
+                         action="subsidy.queue")
+    today = timezone.localdate()
+    rows = [{"app": a, "elapsed": working_days_between(timezone.localdate(a.submitted_at), today)}
+            for a in sel.review_queue(scope=scope)]
+    return render(request, "certification/subsidies/review_queue.html",
+                  {"rows": rows, "target": REVIEW_TARGET_DAYS})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, application_id: int):
+    app = access_application_for_review(request.user, application_id, request=request)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in ("approve_notice", "reject"):
+                svc.application_review(actor=request.user, application=app,
+                                       approve=action == "approve_notice",
+                                       reason=request.POST.get("reason", ""))
+            elif action == "approve":
+                svc.application_approve(actor=request.user, application=app)
+            messages.success(request, "已处理")
+            return redirect("certification:subsidy_review", application_id=app.pk)
+        except (ValidationError, PersonBanned) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    return render(request, "certification/subsidies/review.html", {"app": app})
+
+
+@require_http_methods(["GET", "POST"])
+def public_notice(request):
+    if request.method == "POST":
+        app = get_object_or_404(SubsidyApplication, pk=request.POST.get("application"),
+                                status=ApplicationStatus.NOTICE)
+        try:
+            svc.objection_file(application=app, text=request.POST.get("text", ""),
+                               contact=request.POST.get("contact", ""))
+            messages.success(request, "异议已提交")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("certification:subsidy_notice")
+    rows = [{"app": a, "name": sel.mask_name(a.person.name)} for a in sel.under_notice()]
+    return render(request, "certification/subsidies/notice.html", {"rows": rows})
