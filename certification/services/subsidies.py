@@ -144,10 +144,8 @@ def application_review(*, actor, application: SubsidyApplication, approve: bool,
     if not approve and not reason.strip():
         raise ValidationError(_("不通过须填写理由"))
     today = timezone.localdate()
-    policy = sel.policy_for(region=app.region, on=today)
     row = sel.policy_row_for(region=app.region, on=today)
     days = row.notice_working_days if row else 5
-    del policy
     app.reviewer, app.reviewed_at, app.decision_reason = actor, timezone.now(), reason
     if approve:
         app.notice_start = today

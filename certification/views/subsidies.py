@@ -64,3 +64,34 @@ def public_notice(request):
         return redirect("certification:subsidy_notice")
     rows = [{"app": a, "name": sel.mask_name(a.person.name)} for a in sel.under_notice()]
     return render(request, "certification/subsidies/notice.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_batch_list(request):
+    from django.http import Http404, HttpResponse
+
+    from certification.models.subsidies import PaymentBatch
+
+    scope = require_role(request.user, StaffRole.HR_PAYMENT, request=request,
+                         action="subsidy.batches")
+    batches = PaymentBatch.objects.filter(scope.region_q("region__path", StaffRole.HR_PAYMENT))
+    if request.method == "POST":
+        batch = batches.filter(pk=request.POST.get("batch")).first()
+        if batch is None:
+            raise Http404
+        try:
+            if request.POST.get("action") == "export":
+                data = svc.batch_export(actor=request.user, batch=batch)
+                resp = HttpResponse(data, content_type="application/vnd.openxmlformats-"
+                                    "officedocument.spreadsheetml.sheet")
+                resp["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}.xlsx"'
+                return resp
+            svc.batch_mark_paid(actor=request.user, batch_id=batch.pk,
+                                bank_reference=request.POST.get("bank_reference", ""))
+            messages.success(request, "已标记支付")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("certification:payment_batch_list")
+    return render(request, "certification/subsidies/batches.html",
+                  {"batches": batches.prefetch_related("lines")})

@@ -277,3 +277,18 @@ def test_the_public_notice_shows_a_masked_name_without_login(cast, client):
     under_notice(cast)
     page = client.get("/subsidies/notice/").content.decode()
     assert "王*育" in page and "王保育" not in page
+
+
+def test_payment_officer_marks_a_batch_paid_and_the_reviewer_cannot_see_batches(cast, regions,
+                                                                                client):
+    app = approved(cast)
+    batch = svc.batch_create(actor=cast.hr_payment, region=regions.kunming,
+                             month=timezone.localdate())
+    svc.batch_add(actor=cast.hr_payment, batch=batch, application=app)
+    client.force_login(cast.hr_reviewer)
+    assert client.get(reverse("certification:payment_batch_list")).status_code == 403
+    client.force_login(cast.hr_payment)
+    client.post(reverse("certification:payment_batch_list"),
+                {"batch": batch.pk, "action": "paid", "bank_reference": "BR-9"})
+    app.refresh_from_db()
+    assert app.status == S.PAID
