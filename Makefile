@@ -13,7 +13,7 @@ DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subs
 	chromium poppler-utils zbar-tools gettext
 
 .PHONY: run serve test lint format bench check-deploy system-packages env migrate demo \
-	backup restore worker messages clean
+	backup restore audit-deps worker messages clean
 
 $(PYTHON):
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -89,6 +89,17 @@ check-deploy: $(STAMP)
 	PII_KEYS=k1:$$(openssl rand -base64 32) PII_INDEX_KEY=$$(openssl rand -hex 32) \
 	CELERY_BROKER_URL=redis://127.0.0.1:6379/0 DJANGO_ALLOWED_HOSTS=carecert.example.cn \
 	$(MANAGE) check --deploy --fail-level WARNING
+
+# Backups (issue 3): pg_dump -Fc / SQLite copy into var/backups/; restore then verify_audit.
+backup: $(STAMP)
+	scripts/backup.sh
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<file>"; exit 2; }
+	PYTHON=$(PYTHON) scripts/restore.sh "$(FILE)"
+
+audit-deps: $(STAMP)
+	$(BIN)/pip-audit
 
 messages: $(STAMP)
 	$(MANAGE) makemessages -l zh_Hans -l en --ignore=.venv --ignore=var
