@@ -10,10 +10,19 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from certification.api import errors
 from certification.api.auth import ApiKeyAuth, staff_docs
-from certification.api.schemas import BanCheckIn, BanCheckOut, CertificateVerifyOut, ErrorOut
-from certification.models import ApiKey, Certificate, CheckPurpose
-from certification.services.audit import client_ip
+from certification.api.schemas import (
+    BanCheckIn,
+    BanCheckOut,
+    CertificateVerifyOut,
+    ErrorOut,
+    PersonLookupIn,
+    PersonOut,
+)
+from certification.idnumbers import IdNumberError
+from certification.models import ApiKey, Certificate, CheckPurpose, Employment
+from certification.services.audit import audit_record, client_ip
 from certification.services.bans import ban_check_id_number
+from certification.services.people import person_find_by_id_number
 
 api = NinjaAPI(
     title="CareCert 数据交换接口",
@@ -80,5 +89,35 @@ def certificate_list(request):
     return _certificates_in_scope(_key(request)).order_by("-issue_date", "id")
 
 
+persons = Router(tags=["人员"])
+
+
+def _person_in_scope(key: ApiKey, person) -> bool:
+    """Institutions see their own staff; bases, HR and regulators their region subtree."""
+    if key.role == ApiKey.Role.INSTITUTION:
+        return Employment.objects.filter(person=person, institution=key.organisation).exists()
+    return person.region.path.startswith(key.scope_path)
+
+
+@persons.post("/persons/lookup", response={200: PersonOut, **ERRORS})
+def person_lookup(request, payload: PersonLookupIn):
+    """Look a person up by ID number (in the body, never the URL); answered masked. A person
+    outside the key's scope is answered 404 like an unknown one."""
+    key = _key(request)
+    try:
+        person = person_find_by_id_number(id_type=payload.id_type, id_number=payload.id_number)
+    except IdNumberError as exc:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"id_number": exc.message}, code=exc.code) from None
+    if person is None or not _person_in_scope(key, person):
+        raise Http404
+    audit_record(actor=None, action="api.person_lookup", obj=person,
+                 data={"api_key": key.prefix}, ip=client_ip(request),
+                 region_path=person.region.path)
+    return person
+
+
+api.add_router("/", persons)
 api.add_router("/", bans)
 api.add_router("/", certificates)

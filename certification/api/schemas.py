@@ -37,3 +37,14 @@ class CertificateVerifyOut(Schema):
     def resolve_revoked(obj) -> bool:
         status = obj["status"] if isinstance(obj, dict) else obj.status
         return status == "revoked"
+
+
+class PersonLookupIn(Schema):
+    id_type: IdType = IdType.RESIDENT
+    id_number: str = Field(min_length=1, max_length=40)
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    id_masked: str

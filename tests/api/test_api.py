@@ -134,3 +134,21 @@ def test_an_admin_creates_a_key_sees_the_secret_once_and_can_revoke_it(client, o
         "action": "revoke", "_selected_action": [key.pk]})
     key.refresh_from_db()
     assert key.revoked_at is not None
+
+
+def test_a_person_is_looked_up_by_id_number_in_the_body_and_answered_masked(client, keys, cast):
+    body = {"id_type": "resident", "id_number": cast.worker.reveal_id_number()}
+    response = client.post("/api/v1/persons/lookup", body, content_type="application/json",
+                           **bearer(keys["inst"][1]))
+    assert response.status_code == 200
+    assert response.json()["id_masked"] == cast.worker.id_masked
+    assert cast.worker.reveal_id_number() not in response.content.decode()
+
+
+def test_a_key_of_another_region_is_denied_the_person(client, keys, cast, regions):
+    other, secret = api_key_create(actor=None, name="甘肃", role=ApiKey.Role.REGULATOR,
+                                   region=regions.lanzhou)
+    body = {"id_type": "resident", "id_number": cast.worker.reveal_id_number()}
+    response = client.post("/api/v1/persons/lookup", body, content_type="application/json",
+                           **bearer(secret))
+    assert response.status_code == 404
