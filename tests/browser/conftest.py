@@ -1,0 +1,16 @@
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian chromium missing at /usr/bin/chromium (make installs it)")
+    return {"executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
