@@ -16,3 +16,13 @@ def access_application_for_review(user, application_id: int, request=None) -> Su
     if app is None:
         raise Http404
     return app
+
+
+def access_own_application(user, application_id: int) -> SubsidyApplication:
+    """The applicant's own application; anyone else's is a 404."""
+    person = getattr(user, "person", None)
+    app = (SubsidyApplication.objects.filter(pk=application_id, person=person)
+           .select_related("person", "certificate", "region").first()) if person else None
+    if app is None:
+        raise Http404
+    return app

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +64,7 @@ def application_transition(*, actor, application: SubsidyApplication, to_status:
             kind=Notification.Kind.SUBSIDY, recipient_user=user,
             title=_("补贴申请 #%(id)s：%(s)s") % {"id": application.pk,
                                               "s": application.get_status_display()},
-            body=note, link="/certification/subsidies/mine/")
+            body=note, link=reverse("certification:my_subsidy_applications"))
     return application
 
 
@@ -117,6 +118,16 @@ def application_submit(*, actor, application: SubsidyApplication,
     except IntegrityError as exc:
         raise ValidationError(_("该证书已有同类型的有效申请")) from exc
     return app
+
+
+@transaction.atomic
+def application_apply(*, actor, person, certificate, subsidy_type: str,
+                      pledge_confirmed: bool) -> SubsidyApplication:
+    """D-29 in one step for the worker's page: create + submit atomically, so a refused
+    submission (failed check, pledge missing, a second live application) leaves no draft."""
+    app = application_create(actor=actor, person=person, certificate=certificate,
+                             subsidy_type=subsidy_type)
+    return application_submit(actor=actor, application=app, pledge_confirmed=pledge_confirmed)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ register = template.Library()
 # Links each staff role sees in the header. Apps register theirs in NAV_LINKS by role code;
 # unknown url names are skipped so a link appears as soon as its view exists.
 NAV_LINKS: dict[str, list[tuple[str, str]]] = {
-    "worker": [("lms:my_learning", "我的学习")],
+    "worker": [("lms:my_learning", "我的学习"), ("certification:subsidy_eligibility", "培训补贴")],
     "institution_admin": [("certification:institution_dashboard", "机构看板")],
     "base_staff": [("lms:class_list", "线下班级"), ("certification:base_dashboard", "基地看板")],
     "hr_reviewer": [("certification:subsidy_review_queue", "补贴审核")],

@@ -95,3 +95,72 @@ def payment_batch_list(request):
         return redirect("certification:payment_batch_list")
     return render(request, "certification/subsidies/batches.html",
                   {"batches": batches.prefetch_related("lines")})
+
+
+def _worker_person(request):
+    return getattr(request.user, "person", None)
+
+
+@login_required
+def eligibility(request):
+    """D-27: the worker's certificates × subsidy types, each check with its reason."""
+    person = _worker_person(request)
+    if person is None:
+        return redirect("certification:claim")
+    from certification.models import Certificate
+
+    rows = [r for r in sel.eligibility_matrix(person=person, on=timezone.localdate())
+            if r["certificate"].status == Certificate.Status.VALID]
+    return render(request, "certification/subsidies/eligibility.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["POST"])
+def apply(request):
+    """D-29: certificate + type + pledge → one submitted application, or the refusal shown."""
+    from certification.models import Certificate
+    from certification.models.subsidies import SubsidyType
+
+    person = _worker_person(request)
+    if person is None:
+        return redirect("certification:claim")
+    cert = get_object_or_404(Certificate, pk=request.POST.get("certificate"), person=person)
+    stype = request.POST.get("subsidy_type", "")
+    if stype not in SubsidyType.values:
+        messages.error(request, "请选择补贴类型")
+        return redirect("certification:subsidy_eligibility")
+    try:
+        svc.application_apply(actor=request.user, person=person, certificate=cert,
+                              subsidy_type=stype,
+                              pledge_confirmed=request.POST.get("pledge") == "on")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("certification:subsidy_eligibility")
+    messages.success(request, "申请已提交")
+    return redirect("certification:my_subsidy_applications")
+
+
+@login_required
+def my_applications(request):
+    person = _worker_person(request)
+    if person is None:
+        return redirect("certification:claim")
+    apps = (SubsidyApplication.objects.filter(person=person)
+            .exclude(status=ApplicationStatus.DRAFT)
+            .select_related("certificate").prefetch_related("history"))
+    return render(request, "certification/subsidies/mine.html",
+                  {"apps": apps, "withdrawable": [ApplicationStatus.SUBMITTED.value]})
+
+
+@login_required
+@require_http_methods(["POST"])
+def withdraw(request, application_id: int):
+    from certification.access.subsidies import access_own_application
+
+    app = access_own_application(request.user, application_id)
+    try:
+        svc.application_withdraw(actor=request.user, application=app)
+        messages.success(request, "申请已撤回")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("certification:my_subsidy_applications")
