@@ -107,3 +107,13 @@ def test_another_worker_cannot_see_or_withdraw_someone_elses_application(client,
     assert resp.status_code == 404
     app.refresh_from_db()
     assert app.status == S.SUBMITTED
+
+
+def test_the_status_notification_links_to_my_applications(client, cast):
+    from certification.models import Notification
+
+    client.force_login(cast.worker_user)
+    apply(client, make_cert(cast.worker))
+    note = Notification.objects.get(recipient_user=cast.worker_user, kind="subsidy")
+    assert note.link == reverse("certification:my_subsidy_applications")
+    assert client.get(note.link).status_code == 200
