@@ -10,7 +10,7 @@ from certification.models import LearningPolicy
 from cms.choices import HourKind
 from cms.models import CoursePage, LessonPage
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 QUIZ = {"title": "课后测验", "pass_mark": 100, "questions": [
     {"question": "婴儿睡眠应采取哪种姿势？", "choices": ["仰卧", "俯卧"], "correct": "1",
      "explanation": ""},

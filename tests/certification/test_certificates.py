@@ -37,9 +37,7 @@ def make_course(**kw):
               "has_theory_test": True, "has_practical_assessment": True,
               "audience_roles": ["all"]}
     fields.update(kw)
-    # After a transactional test's flush the Wagtail tree root may be gone (see closing note).
-    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-    return root.add_child(instance=CoursePage(**fields))
+    return Page.get_first_root_node().add_child(instance=CoursePage(**fields))
 
 
 def earn(person, course, base, theory="8", practice="4", passed=True):
@@ -257,7 +255,7 @@ def test_serials_are_never_reused(db):
     assert serials == {f"TC-2026-00000{i}" for i in range(1, 6)}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_issues_give_twenty_distinct_serials(postgres_only, cast, orgs):
     course = make_course()
     AccreditationFactory(training_base=orgs.base).courses.add(course)

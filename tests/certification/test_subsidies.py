@@ -231,7 +231,7 @@ def _race(*fns):
     return results
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_officers_approving_at_once_exactly_one_succeeds(postgres_only, cast, regions):
     from certification.models import StaffMembership, StaffRole
     from tests.factories import UserFactory
@@ -246,7 +246,7 @@ def test_two_officers_approving_at_once_exactly_one_succeeds(postgres_only, cast
     assert app.history.filter(to_status=S.APPROVED).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_batches_claiming_the_same_application_make_one_line(postgres_only, cast, regions):
     from certification.models import StaffMembership, StaffRole
     from tests.factories import UserFactory

@@ -31,7 +31,7 @@ def _counts(url: str) -> dict:
         return {t: conn.execute(sql.format(t)).fetchone()[0] for t in TABLES}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_backup_restores_into_a_fresh_database_with_equal_counts_and_an_intact_audit_chain(
         postgres_only, cast, tmp_path):
     for _ in range(3):
