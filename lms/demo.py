@@ -75,3 +75,4 @@ def load_learning(log) -> None:
                                                  nominal_hours=Decimal("1.0"),
                                                  hour_kind=HourKind.THEORY, body=body))
     log("learning: home page, catalogue and 3 courses")
+from lms.demo_offline import load_offline_demo  # noqa: E402, F401  (registers demo step 40)
