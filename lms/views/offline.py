@@ -129,14 +129,18 @@ def roster_template_download(request):
     return response
 
 
+def _enrolled_person(session, person_id) -> Person:
+    """A person on this class's roster, or 404: staff act only on their own learners."""
+    return get_object_or_404(Person, pk=person_id, class_enrolments__session=session)
+
+
 @login_required
 @require_POST
 def class_mark(request, pk):
     session = access_class_session(request.user, pk, request=request)
     form = MarkForm(request.POST)
     if form.is_valid():
-        person = get_object_or_404(Person, pk=form.cleaned_data["person"],
-                                   class_enrolments__session=session)
+        person = _enrolled_person(session, form.cleaned_data["person"])
         try:
             offline.attendance_mark(actor=request.user, session=session, person=person,
                                     present=form.cleaned_data["present"])
@@ -164,8 +168,7 @@ def class_practical(request, pk):
     session = access_class_session(request.user, pk, request=request)
     form = PracticalResultForm(request.POST)
     if form.is_valid():
-        person = get_object_or_404(Person, pk=form.cleaned_data["person"],
-                                   class_enrolments__session=session)
+        person = _enrolled_person(session, form.cleaned_data["person"])
         assessment_record(actor=request.user, person=person, course=session.course,
                           training_base=session.training_base, kind=AssessmentKind.PRACTICAL,
                           score=form.cleaned_data["score"], passed=form.cleaned_data["passed"],
