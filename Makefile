@@ -13,7 +13,7 @@ DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subs
 	chromium poppler-utils zbar-tools gettext
 
 .PHONY: run serve test lint format bench check-deploy system-packages env migrate demo \
-	backup restore audit-deps worker messages clean
+	backup restore audit-deps worker messages makemessages clean
 
 $(PYTHON):
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -52,8 +52,7 @@ migrate: $(STAMP) .env
 demo: migrate
 	$(MANAGE) load_demo
 
-run: system-packages demo
-	$(MANAGE) compilemessages --ignore=.venv >/dev/null 2>&1 || true
+run: system-packages demo messages
 	@echo ""
 	@echo "CareCert: http://127.0.0.1:8000   (demo accounts: see README.md, password CareCert-Demo-2026)"
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
@@ -66,7 +65,7 @@ worker: $(STAMP) .env
 
 # The whole suite: lint, Django checks, migrations up to date, then pytest.
 # pytest exit code 5 (no tests collected) is a failure here, never a silent pass.
-test: system-packages $(STAMP)
+test: system-packages $(STAMP) messages
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
@@ -106,9 +105,15 @@ restore: $(STAMP)
 audit-deps: $(STAMP)
 	$(BIN)/pip-audit
 
-messages: $(STAMP)
-	$(MANAGE) makemessages -l zh_Hans -l en --ignore=.venv --ignore=var
-	$(MANAGE) compilemessages --ignore=.venv
+# Translations: msgids are Simplified Chinese; locale/en holds the English catalogue.
+# `messages` compiles the .po files into .mo (not committed; run before `run` and pytest).
+# `makemessages` re-extracts strings into locale/en/LC_MESSAGES/django.po (merges).
+I18N_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules
+messages: system-packages $(STAMP)
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) compilemessages $(I18N_IGNORE)
+
+makemessages: $(STAMP)
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemessages -l en $(I18N_IGNORE)
 
 clean:
 	rm -rf var/test-media var/test-private
