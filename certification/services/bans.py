@@ -7,10 +7,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from certification.models import BanCheck, BanEntry
 
-BLOCKED_MESSAGE = "该人员不得从事托育服务，请联系卫生健康部门"
+BLOCKED_MESSAGE = gettext_noop("该人员不得从事托育服务，请联系卫生健康部门")
 
 
 class PersonBanned(Exception):

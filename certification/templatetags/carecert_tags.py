@@ -1,20 +1,33 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_noop
 
 register = template.Library()
 
 # Links each staff role sees in the header. Apps register theirs in NAV_LINKS by role code;
-# unknown url names are skipped so a link appears as soon as its view exists.
+# unknown url names are skipped so a link appears as soon as its view exists. Wrap each label in
+# gettext_noop() so makemessages extracts it (it is translated when the header is rendered).
 NAV_LINKS: dict[str, list[tuple[str, str]]] = {
-    "worker": [("lms:my_learning", "我的学习"), ("certification:subsidy_eligibility", "培训补贴")],
-    "institution_admin": [("certification:institution_dashboard", "机构看板")],
-    "base_staff": [("lms:class_list", "线下班级"), ("certification:base_dashboard", "基地看板")],
-    "hr_reviewer": [("certification:subsidy_review_queue", "补贴审核")],
-    "hr_payment": [("certification:payment_batch_list", "支付批次")],
-    "regulator": [("certification:regulator_dashboard", "监管看板"),
-                  ("certification:ban_list", "禁入登记")],
-    "editor": [("wagtailadmin_home", "内容管理")],
-    "sysadmin": [("wagtailadmin_home", "内容管理"), ("admin:index", "系统管理")],
+    "worker": [
+        ("lms:my_learning", gettext_noop("我的学习")),
+        ("certification:subsidy_eligibility", gettext_noop("培训补贴")),
+    ],
+    "institution_admin": [("certification:institution_dashboard", gettext_noop("机构看板"))],
+    "base_staff": [
+        ("lms:class_list", gettext_noop("线下班级")),
+        ("certification:base_dashboard", gettext_noop("基地看板")),
+    ],
+    "hr_reviewer": [("certification:subsidy_review_queue", gettext_noop("补贴审核"))],
+    "hr_payment": [("certification:payment_batch_list", gettext_noop("支付批次"))],
+    "regulator": [
+        ("certification:regulator_dashboard", gettext_noop("监管看板")),
+        ("certification:ban_list", gettext_noop("禁入登记")),
+    ],
+    "editor": [("wagtailadmin_home", gettext_noop("内容管理"))],
+    "sysadmin": [
+        ("wagtailadmin_home", gettext_noop("内容管理")),
+        ("admin:index", gettext_noop("系统管理")),
+    ],
 }
 
 
