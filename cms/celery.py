@@ -1,4 +1,4 @@
-"""The Celery app. Beat schedules live in one place: CELERY_BEAT_SCHEDULE below."""
+"""The Celery app. Beat schedules live in one place: beat_schedule() below."""
 
 import os
 
@@ -11,17 +11,34 @@ app = Celery("carecert")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-app.conf.beat_schedule = {
-    "cycle-reminders-daily": {
-        "task": "certification.send_cycle_reminders",
-        "schedule": crontab(hour=8, minute=0),
-    },
-    "compliance-status-refresh-daily": {
-        "task": "certification.refresh_compliance_status",
-        "schedule": crontab(hour=1, minute=30),
-    },
-    "ban-yearly-recheck": {
-        "task": "certification.tasks.ban_yearly_recheck",
-        "schedule": crontab(hour=2, minute=0, day_of_month=15, month_of_year=1),
-    },
-}
+
+def beat_schedule() -> dict:
+    """Every periodic task. Dates that are policy come from settings (read when Celery loads its
+    configuration, not at import: this module is imported while the settings are loading)."""
+    from django.conf import settings
+
+    recheck = settings.BAN_YEARLY_RECHECK
+    return {
+        "cycle-reminders-daily": {
+            "task": "certification.send_cycle_reminders",
+            "schedule": crontab(hour=8, minute=0),
+        },
+        "compliance-status-refresh-daily": {
+            "task": "certification.refresh_compliance_status",
+            "schedule": crontab(hour=1, minute=30),
+        },
+        "ban-yearly-recheck": {  # D-23
+            "task": "certification.tasks.ban_yearly_recheck",
+            "schedule": crontab(
+                hour=recheck.get("hour", 2),
+                minute=recheck.get("minute", 0),
+                day_of_month=recheck["day"],
+                month_of_year=recheck["month"],
+            ),
+        },
+    }
+
+
+@app.on_after_configure.connect
+def _install_beat_schedule(sender, **kwargs):
+    sender.conf.beat_schedule = beat_schedule()
