@@ -10,7 +10,7 @@ MANAGE := $(PYTHON) manage.py
 STAMP := $(VENV)/.installed
 # Debian packages for Chinese PDFs (WeasyPrint + Noto CJK) and browser tests (chromium).
 DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	chromium poppler-utils zbar-tools gettext
+	chromium poppler-utils zbar-tools gettext wrk
 
 .PHONY: run serve test lint format bench check-deploy system-packages env migrate demo \
 	backup restore audit-deps worker messages makemessages clean
