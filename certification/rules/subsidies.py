@@ -63,6 +63,8 @@ class PolicyLimits:
     min_age: int = 16
     max_age_male: int = 60
     max_age_female: int = 55
+    review_target_working_days: int = 5
+    notice_working_days: int = 5
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,12 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
+def review_overdue(*, submitted_on: dt.date, today: dt.date, target_working_days: int) -> bool:
+    """D-29: a submitted application is overdue once more working days than the region's review
+    target have passed since submission."""
+    return working_days_between(submitted_on, today) > target_working_days
+
+
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
@@ -136,8 +144,9 @@ def check_within_window(f: EligibilityFacts) -> CheckResult:
     months = f.policy.application_window_months
     last_day = add_months(f.issue_date, months)
     if f.apply_date < f.issue_date or f.apply_date > last_day:
-        return CheckResult("within_window", False,
-                           f"须在发证之日起{months}个月内申请（截止{last_day:%Y-%m-%d}）")
+        return CheckResult(
+            "within_window", False, f"须在发证之日起{months}个月内申请（截止{last_day:%Y-%m-%d}）"
+        )
     return CheckResult("within_window", True, f"在发证后{months}个月内（截止{last_day:%Y-%m-%d}）")
 
 
@@ -146,8 +155,9 @@ def check_contributions(f: EligibilityFacts) -> CheckResult:
     if f.subsidy_type != SKILL_UPGRADE:
         return CheckResult("ui_contributions", True, "此项补贴不要求失业保险缴费月数")
     if f.ui_contribution_months < need:
-        return CheckResult("ui_contributions", False,
-                           f"失业保险缴费{f.ui_contribution_months}个月，不足{need}个月")
+        return CheckResult(
+            "ui_contributions", False, f"失业保险缴费{f.ui_contribution_months}个月，不足{need}个月"
+        )
     return CheckResult("ui_contributions", True, f"失业保险缴费已满{need}个月")
 
 
@@ -163,8 +173,11 @@ def check_not_subsidised_before(f: EligibilityFacts) -> CheckResult:
 
 def check_certificate_not_used(f: EligibilityFacts) -> CheckResult:
     for p in f.prior:
-        if (p.status in LIVE and p.certificate_id == f.certificate_id
-                and p.subsidy_type != f.subsidy_type):
+        if (
+            p.status in LIVE
+            and p.certificate_id == f.certificate_id
+            and p.subsidy_type != f.subsidy_type
+        ):
             return CheckResult("certificate_not_used", False, "该证书已申请或享受过其他类型补贴")
     return CheckResult("certificate_not_used", True, "该证书未用于其他补贴")
 
@@ -174,8 +187,12 @@ def check_no_lower_level(f: EligibilityFacts) -> CheckResult:
     if f.level is None:
         return CheckResult(name, True, "不分等级")
     for p in f.prior:
-        if (p.status in SUBSIDISED and p.occupation == f.occupation and p.level is not None
-                and p.level < f.level):
+        if (
+            p.status in SUBSIDISED
+            and p.occupation == f.occupation
+            and p.level is not None
+            and p.level < f.level
+        ):
             return CheckResult(name, False, "已享受更高等级补贴，不能再申请较低等级")
     return CheckResult(name, True, "未享受过更高等级补贴")
 
@@ -185,11 +202,13 @@ def check_yearly_limits(f: EligibilityFacts) -> CheckResult:
     live = [p for p in f.prior if p.status in LIVE and p.year == year]
     same_type = sum(1 for p in live if p.subsidy_type == f.subsidy_type)
     if same_type >= f.policy.per_type_per_year:
-        return CheckResult("yearly_limits", False,
-                           f"{year}年此类补贴已达{f.policy.per_type_per_year}次上限")
+        return CheckResult(
+            "yearly_limits", False, f"{year}年此类补贴已达{f.policy.per_type_per_year}次上限"
+        )
     if len(live) >= f.policy.total_per_year:
-        return CheckResult("yearly_limits", False,
-                           f"{year}年补贴已达{f.policy.total_per_year}次上限")
+        return CheckResult(
+            "yearly_limits", False, f"{year}年补贴已达{f.policy.total_per_year}次上限"
+        )
     return CheckResult("yearly_limits", True, f"{year}年补贴次数未超限")
 
 
@@ -218,9 +237,16 @@ def check_age(f: EligibilityFacts) -> CheckResult:
 
 
 CHECKS = (
-    check_not_banned, check_certificate_covered, check_within_window, check_contributions,
-    check_not_subsidised_before, check_certificate_not_used, check_no_lower_level,
-    check_yearly_limits, check_employment, check_age,
+    check_not_banned,
+    check_certificate_covered,
+    check_within_window,
+    check_contributions,
+    check_not_subsidised_before,
+    check_certificate_not_used,
+    check_no_lower_level,
+    check_yearly_limits,
+    check_employment,
+    check_age,
 )
 
 

@@ -23,8 +23,9 @@ def _in_force(qs, *, region, on: dt.date):
     codes = [c for c in (region.path.strip("/").split("/") if region else []) if c]
     qs = qs.filter(Q(region__isnull=True) | Q(region_id__in=codes), effective_from__lte=on)
     qs = qs.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-    return sorted(qs, key=lambda r: (len(r.region.path) if r.region_id else 0, r.effective_from),
-                  reverse=True)
+    return sorted(
+        qs, key=lambda r: (len(r.region.path) if r.region_id else 0, r.effective_from), reverse=True
+    )
 
 
 def policy_for(*, region, on: dt.date) -> rules.PolicyLimits:
@@ -40,19 +41,32 @@ def policy_row_for(*, region, on: dt.date) -> SubsidyPolicy | None:
     return rows[0] if rows else None
 
 
-def amount_for(*, region, subsidy_type: str, occupation: str, level: int | None,
-               on: dt.date) -> Decimal | None:
+def amount_for(
+    *, region, subsidy_type: str, occupation: str, level: int | None, on: dt.date
+) -> Decimal | None:
     """D-28: the most specific standard in force (exact level preferred over level-less), plus
     the uplift of the most specific urgent-occupation row, if the level qualifies."""
-    rows = _in_force(SubsidyStandard.objects.select_related("region")
-                     .filter(subsidy_type=subsidy_type).filter(Q(level=level) | Q(level__isnull=True)),
-                     region=region, on=on)
+    rows = _in_force(
+        SubsidyStandard.objects.select_related("region")
+        .filter(subsidy_type=subsidy_type)
+        .filter(Q(level=level) | Q(level__isnull=True)),
+        region=region,
+        on=on,
+    )
     if not rows:
         return None
-    rows.sort(key=lambda r: (len(r.region.path) if r.region_id else 0, r.level is not None),
-              reverse=True)
-    urgent = _in_force(UrgentOccupation.objects.select_related("region")
-                       .filter(occupation=occupation), region=region, on=on) if occupation else []
+    rows.sort(
+        key=lambda r: (len(r.region.path) if r.region_id else 0, r.level is not None), reverse=True
+    )
+    urgent = (
+        _in_force(
+            UrgentOccupation.objects.select_related("region").filter(occupation=occupation),
+            region=region,
+            on=on,
+        )
+        if occupation
+        else []
+    )
     uplift = None
     if urgent and rules.uplift_applies(level=level, max_level_number=urgent[0].max_level_number):
         uplift = urgent[0].uplift_percent
@@ -60,10 +74,13 @@ def amount_for(*, region, subsidy_type: str, occupation: str, level: int | None,
 
 
 def current_employment(person: Person, on: dt.date) -> Employment | None:
-    return (Employment.objects.select_related("institution__region")
-            .filter(person=person, start_date__lte=on)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-            .order_by("-start_date").first())
+    return (
+        Employment.objects.select_related("institution__region")
+        .filter(person=person, start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .order_by("-start_date")
+        .first()
+    )
 
 
 def application_region(person: Person, on: dt.date):
@@ -71,33 +88,53 @@ def application_region(person: Person, on: dt.date):
     return emp.institution.region if emp else person.region
 
 
-def eligibility_facts(*, person: Person, certificate: Certificate, subsidy_type: str,
-                      on: dt.date, exclude_application_id: int | None = None
-                      ) -> rules.EligibilityFacts:
+def eligibility_facts(
+    *,
+    person: Person,
+    certificate: Certificate,
+    subsidy_type: str,
+    on: dt.date,
+    exclude_application_id: int | None = None,
+) -> rules.EligibilityFacts:
     from certification.services.bans import bans_in_force
 
     emp = current_employment(person, on)
     region = emp.institution.region if emp else person.region
-    prior_qs = (SubsidyApplication.objects.filter(person=person)
-                .exclude(pk=exclude_application_id).select_related("certificate"))
+    prior_qs = (
+        SubsidyApplication.objects.filter(person=person)
+        .exclude(pk=exclude_application_id)
+        .select_related("certificate")
+    )
     prior = tuple(
         rules.PriorApplication(
-            certificate_id=a.certificate_id, subsidy_type=a.subsidy_type,
-            occupation=a.certificate.occupation, level=a.certificate.level, status=a.status,
-            year=(a.submitted_at or a.created_at).year)
-        for a in prior_qs)
+            certificate_id=a.certificate_id,
+            subsidy_type=a.subsidy_type,
+            occupation=a.certificate.occupation,
+            level=a.certificate.level,
+            status=a.status,
+            year=(a.submitted_at or a.created_at).year,
+        )
+        for a in prior_qs
+    )
     return rules.EligibilityFacts(
-        subsidy_type=subsidy_type, apply_date=on, certificate_id=certificate.pk,
+        subsidy_type=subsidy_type,
+        apply_date=on,
+        certificate_id=certificate.pk,
         certificate_kind=certificate.kind,
         certificate_valid=certificate.status == Certificate.Status.VALID,
-        occupation=certificate.occupation, level=certificate.level,
+        occupation=certificate.occupation,
+        level=certificate.level,
         issue_date=certificate.issue_date,
         banned=bans_in_force().filter(id_index=person.id_index).exists(),
-        employed=emp is not None, employer_filed=bool(emp and emp.institution.is_filed),
+        employed=emp is not None,
+        employer_filed=bool(emp and emp.institution.is_filed),
         has_labour_contract=bool(emp and emp.has_labour_contract),
         ui_contribution_months=emp.ui_contribution_months if emp else 0,
-        gender=person.gender, birth_date=person.birth_date, prior=prior,
-        policy=policy_for(region=region, on=on))
+        gender=person.gender,
+        birth_date=person.birth_date,
+        prior=prior,
+        policy=policy_for(region=region, on=on),
+    )
 
 
 def eligibility_matrix(*, person: Person, on: dt.date) -> list[dict]:
@@ -105,32 +142,75 @@ def eligibility_matrix(*, person: Person, on: dt.date) -> list[dict]:
     out = []
     for cert in person.certificates.order_by("-issue_date"):
         for stype, label in rules_types():
-            checks = rules.evaluate(eligibility_facts(person=person, certificate=cert,
-                                                      subsidy_type=stype, on=on))
-            out.append({"certificate": cert, "subsidy_type": stype, "label": label,
-                        "checks": checks, "eligible": all(c.passed for c in checks),
-                        "amount": amount_for(region=application_region(person, on),
-                                             subsidy_type=stype, occupation=cert.occupation,
-                                             level=cert.level, on=on)})
+            checks = rules.evaluate(
+                eligibility_facts(person=person, certificate=cert, subsidy_type=stype, on=on)
+            )
+            out.append(
+                {
+                    "certificate": cert,
+                    "subsidy_type": stype,
+                    "label": label,
+                    "checks": checks,
+                    "eligible": all(c.passed for c in checks),
+                    "amount": amount_for(
+                        region=application_region(person, on),
+                        subsidy_type=stype,
+                        occupation=cert.occupation,
+                        level=cert.level,
+                        on=on,
+                    ),
+                }
+            )
     return out
 
 
 def rules_types():
     from certification.models.subsidies import SubsidyType
+
     return SubsidyType.choices
 
 
 def review_queue(*, scope) -> list[SubsidyApplication]:
-    return list(SubsidyApplication.objects
-                .filter(status=ApplicationStatus.SUBMITTED)
-                .filter(scope.region_q("region__path", "hr_reviewer"))
-                .select_related("person", "certificate", "institution")
-                .order_by("submitted_at", "id"))
+    return list(
+        SubsidyApplication.objects.filter(status=ApplicationStatus.SUBMITTED)
+        .filter(scope.region_q("region__path", "hr_reviewer"))
+        .select_related("person", "certificate", "institution", "region")
+        .order_by("submitted_at", "id")
+    )
+
+
+def review_queue_rows(*, scope, today: dt.date) -> list[dict]:
+    """The review queue with, per application, the working days elapsed and the review target of
+    the policy in force for the application's region on the day it was submitted (D-29)."""
+    from django.utils import timezone
+
+    policies: dict[tuple, rules.PolicyLimits] = {}
+    rows = []
+    for app in review_queue(scope=scope):
+        submitted_on = timezone.localdate(app.submitted_at)
+        key = (app.region_id, submitted_on)
+        if key not in policies:
+            policies[key] = policy_for(region=app.region, on=submitted_on)
+        target = policies[key].review_target_working_days
+        rows.append(
+            {
+                "app": app,
+                "elapsed": rules.working_days_between(submitted_on, today),
+                "target": target,
+                "overdue": rules.review_overdue(
+                    submitted_on=submitted_on, today=today, target_working_days=target
+                ),
+            }
+        )
+    return rows
 
 
 def under_notice():
-    return (SubsidyApplication.objects.filter(status=ApplicationStatus.NOTICE)
-            .select_related("person", "certificate", "institution").order_by("notice_end", "id"))
+    return (
+        SubsidyApplication.objects.filter(status=ApplicationStatus.NOTICE)
+        .select_related("person", "certificate", "institution")
+        .order_by("notice_end", "id")
+    )
 
 
 def mask_name(name: str) -> str:
