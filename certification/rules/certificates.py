@@ -1,9 +1,12 @@
 """D-17: pure eligibility rules for a training certificate. No database access here: the
-service gathers the facts, these functions turn them into refusal reasons (Chinese sentences)."""
+service gathers the facts, these functions turn them into refusal reasons (sentences in the active
+language; Chinese by default)."""
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -27,20 +30,22 @@ def training_refusals(facts: TrainingFacts) -> list[str]:
     reasons: list[str] = []
     if facts.theory_earned < facts.theory_required:
         reasons.append(
-            f"理论学时不足：要求 {facts.theory_required} 学时，已取得 {facts.theory_earned} 学时。")
+            _("理论学时不足：要求 %(required)s 学时，已取得 %(earned)s 学时。")
+            % {"required": facts.theory_required, "earned": facts.theory_earned})
     if facts.practice_earned < facts.practice_required:
         reasons.append(
-            f"实操学时不足：要求 {facts.practice_required} 学时，已取得 {facts.practice_earned} 学时。")
+            _("实操学时不足：要求 %(required)s 学时，已取得 %(earned)s 学时。")
+            % {"required": facts.practice_required, "earned": facts.practice_earned})
     if facts.needs_theory_test and not facts.theory_passed:
-        reasons.append("理论考试未通过。")
+        reasons.append(_("理论考试未通过。"))
     if facts.needs_practical and not facts.practical_passed:
-        reasons.append("实操考核未通过。")
+        reasons.append(_("实操考核未通过。"))
     if not facts.accreditation_windows:
-        reasons.append("本基地的培训资质不包含该课程。")
+        reasons.append(_("本基地的培训资质不包含该课程。"))
     elif not any(a <= facts.issue_date <= b for a, b in facts.accreditation_windows):
-        reasons.append("本基地该课程的培训资质在发证日期已过期或未生效。")
+        reasons.append(_("本基地该课程的培训资质在发证日期已过期或未生效。"))
     if facts.banned:
-        reasons.append("该人员不得从事托育服务，请联系卫生健康部门。")
+        reasons.append(_("该人员不得从事托育服务，请联系卫生健康部门。"))
     return reasons
 
 

@@ -5,23 +5,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from certification.access import require_role
 from certification.access.subsidies import access_application_for_review
 from certification.models import StaffRole
 from certification.models.subsidies import ApplicationStatus, SubsidyApplication
+from certification.rules.subsidies import working_days_between
 from certification.selectors import subsidies as sel
 from certification.services import subsidies as svc
 from certification.services.bans import PersonBanned
+
+REVIEW_TARGET_DAYS = 5  # D-29 default; per-region value lives in SubsidyPolicy
 
 
 @login_required
 def review_queue(request):
     scope = require_role(request.user, StaffRole.HR_REVIEWER, request=request,
                          action="subsidy.queue")
-    rows = sel.review_queue_rows(scope=scope, today=timezone.localdate())
-    return render(request, "certification/subsidies/review_queue.html", {"rows": rows})
+    today = timezone.localdate()
+    rows = [{"app": a, "elapsed": working_days_between(timezone.localdate(a.submitted_at), today)}
+            for a in sel.review_queue(scope=scope)]
+    return render(request, "certification/subsidies/review_queue.html",
+                  {"rows": rows, "target": REVIEW_TARGET_DAYS})
 
 
 @login_required
@@ -37,7 +44,7 @@ def review(request, application_id: int):
                                        reason=request.POST.get("reason", ""))
             elif action == "approve":
                 svc.application_approve(actor=request.user, application=app)
-            messages.success(request, "已处理")
+            messages.success(request, _("已处理"))
             return redirect("certification:subsidy_review", application_id=app.pk)
         except (ValidationError, PersonBanned) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
@@ -52,7 +59,7 @@ def public_notice(request):
         try:
             svc.objection_file(application=app, text=request.POST.get("text", ""),
                                contact=request.POST.get("contact", ""))
-            messages.success(request, "异议已提交")
+            messages.success(request, _("异议已提交"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("certification:subsidy_notice")
@@ -83,7 +90,7 @@ def payment_batch_list(request):
                 return resp
             svc.batch_mark_paid(actor=request.user, batch_id=batch.pk,
                                 bank_reference=request.POST.get("bank_reference", ""))
-            messages.success(request, "已标记支付")
+            messages.success(request, _("已标记支付"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("certification:payment_batch_list")
@@ -121,7 +128,7 @@ def apply(request):
     cert = get_object_or_404(Certificate, pk=request.POST.get("certificate"), person=person)
     stype = request.POST.get("subsidy_type", "")
     if stype not in SubsidyType.values:
-        messages.error(request, "请选择补贴类型")
+        messages.error(request, _("请选择补贴类型"))
         return redirect("certification:subsidy_eligibility")
     try:
         svc.application_apply(actor=request.user, person=person, certificate=cert,
@@ -130,7 +137,7 @@ def apply(request):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("certification:subsidy_eligibility")
-    messages.success(request, "申请已提交")
+    messages.success(request, _("申请已提交"))
     return redirect("certification:my_subsidy_applications")
 
 
@@ -154,7 +161,7 @@ def withdraw(request, application_id: int):
     app = access_own_application(request.user, application_id)
     try:
         svc.application_withdraw(actor=request.user, application=app)
-        messages.success(request, "申请已撤回")
+        messages.success(request, _("申请已撤回"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("certification:my_subsidy_applications")

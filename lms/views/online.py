@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certification.services.bans import PersonBanned
@@ -40,7 +41,7 @@ def enrol(request, course_id: int):
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     try:
         online.enrolment_create(actor=request.user, person=person, course=course)
-        messages.success(request, "已报名。")
+        messages.success(request, _("已报名。"))
     except PersonBanned as exc:
         messages.error(request, str(exc))
     return redirect(course.url)
