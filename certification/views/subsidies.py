@@ -12,23 +12,17 @@ from certification.access import require_role
 from certification.access.subsidies import access_application_for_review
 from certification.models import StaffRole
 from certification.models.subsidies import ApplicationStatus, SubsidyApplication
-from certification.rules.subsidies import working_days_between
 from certification.selectors import subsidies as sel
 from certification.services import subsidies as svc
 from certification.services.bans import PersonBanned
-
-REVIEW_TARGET_DAYS = 5  # D-29 default; per-region value lives in SubsidyPolicy
 
 
 @login_required
 def review_queue(request):
     scope = require_role(request.user, StaffRole.HR_REVIEWER, request=request,
                          action="subsidy.queue")
-    today = timezone.localdate()
-    rows = [{"app": a, "elapsed": working_days_between(timezone.localdate(a.submitted_at), today)}
-            for a in sel.review_queue(scope=scope)]
-    return render(request, "certification/subsidies/review_queue.html",
-                  {"rows": rows, "target": REVIEW_TARGET_DAYS})
+    rows = sel.review_queue_rows(scope=scope, today=timezone.localdate())
+    return render(request, "certification/subsidies/review_queue.html", {"rows": rows})
 
 
 @login_required
