@@ -15,7 +15,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     "institution_admin": [("certification:institution_dashboard", gettext_noop("机构看板"))],
     "base_staff": [
         ("lms:class_list", gettext_noop("线下班级")),
-        ("certification:base_dashboard", gettext_noop("基地看板")),
+        ("lms:base_dashboard", gettext_noop("基地看板")),
     ],
     "hr_reviewer": [("certification:subsidy_review_queue", gettext_noop("补贴审核"))],
     "hr_payment": [("certification:payment_batch_list", gettext_noop("支付批次"))],
