@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from lms.views import online
+from lms.views import dashboard, online
 
 app_name = "lms"
 
@@ -9,5 +9,6 @@ urlpatterns: list = [
     path("learning/courses/<int:course_id>/enrol/", online.enrol, name="enrol"),
     path("learning/lessons/<int:lesson_id>/beat/", online.heartbeat, name="heartbeat"),
     path("learning/lessons/<int:lesson_id>/quiz/", online.quiz, name="quiz"),
+    path("base/dashboard/", dashboard.base_dashboard, name="base_dashboard"),
     path("", include("lms.urls_offline")),
 ]

@@ -20,10 +20,12 @@ from certification.models import (
     CycleSummary,
     Employment,
     Organisation,
+    Person,
     Region,
     SubsidyApplication,
 )
 from certification.models.subsidies import ApplicationStatus
+from cms.choices import WorkerRole
 
 STATUSES = [s.value for s in CycleStatus]
 DIRECT = "__direct__"  # bucket of rows attached to the region itself, not to one of its children
@@ -43,6 +45,12 @@ class StatusRow:
     key: str
     label: str
     counts: dict[str, int] = field(default_factory=dict)
+    kind: str = ""  # "region" (drill into), "institution" (drill into people), "role", ""
+
+    @property
+    def cells(self) -> list[int]:
+        """Counts in STATUSES order (for templates and exports)."""
+        return [self.counts.get(s, 0) for s in STATUSES]
 
     @property
     def total(self) -> int:
@@ -50,12 +58,26 @@ class StatusRow:
 
 
 @dataclass
+class MonthRow:
+    """One month of the activity tables: certificates, subsidies (count, yuan), ban hits."""
+
+    month: dt.date
+    issued: int = 0
+    revoked: int = 0
+    approved_count: int = 0
+    approved_sum: Decimal = Decimal("0")
+    paid_count: int = 0
+    paid_sum: Decimal = Decimal("0")
+    ban_hits: int = 0
+
+
+@dataclass
 class RegulatorDashboard:
     region: Region
     rows: list[StatusRow]
     totals: dict[str, int]
-    by_role: list[dict]
-    certificates_by_month: list[dict]
+    by_role: list[StatusRow]
+    months: list[MonthRow]
     subsidies: dict
     ban_hits: int
     people: list[dict] | None = None  # person drill-down (institution level), masked IDs only
@@ -65,6 +87,18 @@ class RegulatorDashboard:
     def total(self) -> int:
         return sum(self.totals.values())
 
+    @property
+    def certificates_by_month(self) -> list[MonthRow]:
+        return [m for m in self.months if m.issued or m.revoked]
+
+    @property
+    def certificates_issued(self) -> int:
+        return sum(m.issued for m in self.months)
+
+    @property
+    def certificates_revoked(self) -> int:
+        return sum(m.revoked for m in self.months)
+
 
 def _current_cycles(*, today: dt.date) -> Q:
     """Current cycles (start <= today <= end) plus lapsed ones (D-13)."""
@@ -72,8 +106,9 @@ def _current_cycles(*, today: dt.date) -> Q:
 
 
 def _summaries(region: Region, filters: DashboardFilters, today: dt.date):
-    qs = CycleSummary.objects.filter(_current_cycles(today=today),
-                                     region_path__startswith=region.path)
+    qs = CycleSummary.objects.filter(
+        _current_cycles(today=today), region_path__startswith=region.path
+    )
     if filters.role:
         qs = qs.filter(role=filters.role)
     if filters.status:
@@ -86,24 +121,51 @@ def _bucket_expression(children: list[Region], field_name: str = "region_path"):
     return Case(*whens, default=Value(DIRECT), output_field=CharField())
 
 
+DATE_FIELDS = {"issue_date"}  # the other month fields are DateTimeFields
+
+
+def _bound(day: dt.date, field_name: str):
+    if field_name in DATE_FIELDS:
+        return day
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def _month_range(qs, field_name: str, filters: DashboardFilters):
     if filters.month_from:
-        qs = qs.filter(**{f"{field_name}__gte": filters.month_from})
+        qs = qs.filter(**{f"{field_name}__gte": _bound(filters.month_from, field_name)})
     if filters.month_to:
         # inclusive month: strictly before the first day of the following month
         nxt = (filters.month_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        qs = qs.filter(**{f"{field_name}__lt": nxt})
+        qs = qs.filter(**{f"{field_name}__lt": _bound(nxt, field_name)})
     return qs
 
 
-def regulator_dashboard(*, region: Region, filters: DashboardFilters | None = None,
-                        institution: Organisation | None = None,
-                        today: dt.date | None = None) -> RegulatorDashboard:
+def _status_counts(summaries) -> dict[str, int]:
+    """One conditional aggregate: the totals row, computed independently of the grouped rows."""
+    counts = summaries.aggregate(**{s: Count("id", filter=Q(status=s)) for s in STATUSES})
+    return {s: counts[s] or 0 for s in STATUSES}
+
+
+def _by_month(qs, date_field: str, filters: DashboardFilters, **aggregates):
+    qs = _month_range(qs, date_field, filters)
+    return qs.annotate(m=TruncMonth(date_field)).values("m").annotate(**aggregates).order_by()
+
+
+def regulator_dashboard(
+    *,
+    region: Region,
+    filters: DashboardFilters | None = None,
+    institution: Organisation | None = None,
+    today: dt.date | None = None,
+) -> RegulatorDashboard:
     """D-31: the dashboard of one region (already checked against the user's scope).
 
     Rows: one per child region (province → city → county), at county level one per institution,
     plus a "directly attached" row so the totals always equal the sum of the rows.
-    With `institution`, the person drill-down (masked ID numbers only).
+    With `institution`, the person drill-down (masked ID numbers only) and every activity table
+    narrowed to that institution. People counts come from CycleSummary (one grouped query over
+    region × role × status); activity per month from certificates, subsidy applications and ban
+    checks, grouped by month in the database.
     """
     filters = filters or DashboardFilters()
     today = today or timezone.localdate()
@@ -115,76 +177,131 @@ def regulator_dashboard(*, region: Region, filters: DashboardFilters | None = No
     children = list(Region.objects.filter(parent=region, is_active=True).order_by("code"))
     if children and institution is None:
         for c in children:
-            rows[c.code] = StatusRow(key=c.code, label=c.name)
-        grouped = (summaries.annotate(bucket=_bucket_expression(children))
-                   .values("bucket", "status").annotate(n=Count("id")).order_by())
+            rows[c.code] = StatusRow(key=c.code, label=c.name, kind="region")
+        bucket = _bucket_expression(children)
     else:
-        orgs = Organisation.objects.filter(region__path__startswith=region.path,
-                                           kind=Organisation.Kind.INSTITUTION).order_by("name")
+        orgs = Organisation.objects.filter(
+            region__path__startswith=region.path, kind=Organisation.Kind.INSTITUTION
+        ).order_by("name")
         if institution is not None:
             orgs = orgs.filter(pk=institution.pk)
-        for o in orgs:
-            rows[str(o.pk)] = StatusRow(key=str(o.pk), label=o.name)
-        grouped = (summaries.annotate(bucket=Case(
+        for o in orgs.values("pk", "name"):
+            rows[str(o["pk"])] = StatusRow(key=str(o["pk"]), label=o["name"], kind="institution")
+        bucket = Case(
             When(institution__isnull=False, then=_cast_text("institution_id")),
-            default=Value(DIRECT), output_field=CharField()))
-            .values("bucket", "status").annotate(n=Count("id")).order_by())
+            default=Value(DIRECT),
+            output_field=CharField(),
+        )
+    grouped = (
+        summaries.annotate(bucket=bucket)
+        .values("bucket", "role", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    roles: dict[str, StatusRow] = {
+        r: StatusRow(key=r, label=str(label), kind="role") for r, label in WorkerRole.choices
+    }
     for g in grouped:
         row = rows.get(g["bucket"])
         if row is None:
             row = rows.setdefault(DIRECT, StatusRow(key=DIRECT, label="本级直属/未归属机构"))
         row.counts[g["status"]] = row.counts.get(g["status"], 0) + g["n"]
-    for row in rows.values():
+        by_role = roles.setdefault(
+            g["role"], StatusRow(key=g["role"], label=g["role"], kind="role")
+        )
+        by_role.counts[g["status"]] = by_role.counts.get(g["status"], 0) + g["n"]
+    for row in [*rows.values(), *roles.values()]:
         for s in STATUSES:
             row.counts.setdefault(s, 0)
+    by_role_rows = [r for r in roles.values() if not filters.role or r.key == filters.role]
 
-    totals = dict.fromkeys(STATUSES, 0)
-    for g in summaries.values("status").annotate(n=Count("id")).order_by():
-        totals[g["status"]] = g["n"]
-    by_role = list(summaries.values("role", "status").annotate(n=Count("id"))
-                   .order_by("role", "status"))
+    totals = _status_counts(summaries)
 
     certs = Certificate.objects.filter(person__region__path__startswith=region.path)
-    if institution is not None:
-        certs = certs.filter(person__in=Employment.objects.filter(institution=institution)
-                              .values("person_id"))
-    issued = _month_range(certs, "issue_date", filters)
-    revoked = _month_range(certs.filter(revoked_at__isnull=False), "revoked_at", filters)
-    months: dict[dt.date, dict] = {}
-    for g in issued.annotate(m=TruncMonth("issue_date")).values("m").annotate(
-            n=Count("id")).order_by():
-        months.setdefault(_as_date(g["m"]), {"issued": 0, "revoked": 0})["issued"] = g["n"]
-    for g in revoked.annotate(m=TruncMonth("revoked_at")).values("m").annotate(
-            n=Count("id")).order_by():
-        months.setdefault(_as_date(g["m"]), {"issued": 0, "revoked": 0})["revoked"] = g["n"]
-    certificates_by_month = [{"month": m, **v} for m, v in sorted(months.items())]
-
-    apps = _month_range(SubsidyApplication.objects.filter(region__path__startswith=region.path),
-                        "submitted_at", filters)
-    subsidies = apps.aggregate(
-        approved_count=Count("id", filter=Q(status__in=APPROVED_STATES)),
-        approved_sum=Sum("amount", filter=Q(status__in=APPROVED_STATES)),
-        paid_count=Count("id", filter=Q(status=ApplicationStatus.PAID)),
-        paid_sum=Sum("amount", filter=Q(status=ApplicationStatus.PAID)),
+    apps = SubsidyApplication.objects.filter(region__path__startswith=region.path)
+    checks = BanCheck.objects.filter(
+        region_path__startswith=region.path, result=BanCheck.Result.HIT
     )
-    subsidies["approved_sum"] = subsidies["approved_sum"] or Decimal("0")
-    subsidies["paid_sum"] = subsidies["paid_sum"] or Decimal("0")
-    ban_hits = _month_range(BanCheck.objects.filter(region_path__startswith=region.path,
-                                                    result=BanCheck.Result.HIT),
-                            "at", filters).count()
+    if institution is not None:
+        certs = certs.filter(
+            person__in=Employment.objects.filter(institution=institution).values("person_id")
+        )
+        apps = apps.filter(institution=institution)
+        checks = checks.filter(organisation=institution)
+
+    months: dict[dt.date, MonthRow] = {}
+
+    def month(value) -> MonthRow:
+        day = _as_date(value)
+        return months.setdefault(day, MonthRow(month=day))
+
+    for g in _by_month(certs, "issue_date", filters, n=Count("id")):
+        month(g["m"]).issued = g["n"]
+    for g in _by_month(
+        certs.filter(revoked_at__isnull=False), "revoked_at", filters, n=Count("id")
+    ):
+        month(g["m"]).revoked = g["n"]
+    for g in _by_month(
+        apps.filter(status__in=APPROVED_STATES, approved_at__isnull=False),
+        "approved_at",
+        filters,
+        n=Count("id"),
+        s=Sum("amount"),
+    ):
+        row = month(g["m"])
+        row.approved_count, row.approved_sum = g["n"], g["s"] or Decimal("0")
+    for g in _by_month(
+        apps.filter(status=ApplicationStatus.PAID, payment_line__batch__paid_at__isnull=False),
+        "payment_line__batch__paid_at",
+        filters,
+        n=Count("id"),
+        s=Sum("amount"),
+    ):
+        row = month(g["m"])
+        row.paid_count, row.paid_sum = g["n"], g["s"] or Decimal("0")
+    for g in _by_month(checks, "at", filters, n=Count("id")):
+        month(g["m"]).ban_hits = g["n"]
+    ordered_months = [months[m] for m in sorted(months)]
+
+    subsidies = {
+        "approved_count": sum(m.approved_count for m in ordered_months),
+        "approved_sum": sum((m.approved_sum for m in ordered_months), Decimal("0")),
+        "paid_count": sum(m.paid_count for m in ordered_months),
+        "paid_sum": sum((m.paid_sum for m in ordered_months), Decimal("0")),
+    }
+    ban_hits = sum(m.ban_hits for m in ordered_months)
 
     people = None
     if institution is not None:
-        people = list(summaries.order_by("status", "end_date", "person__name").values(
-            "person_id", "person__name", "person__id_masked", "role", "status",
-            "theory_hours", "practice_hours", "end_date"))
+        people = list(
+            summaries.order_by("status", "end_date", "person__name").values(
+                "person_id",
+                "person__name",
+                "person__id_masked",
+                "role",
+                "status",
+                "theory_hours",
+                "practice_hours",
+                "required_theory",
+                "required_practice",
+                "end_date",
+            )
+        )
 
     ordered = [r for k, r in rows.items() if k != DIRECT]
     if DIRECT in rows:
         ordered.append(rows[DIRECT])
-    return RegulatorDashboard(region=region, rows=ordered, totals=totals, by_role=by_role,
-                              certificates_by_month=certificates_by_month, subsidies=subsidies,
-                              ban_hits=ban_hits, people=people, institution=institution)
+    return RegulatorDashboard(
+        region=region,
+        rows=ordered,
+        totals=totals,
+        by_role=by_role_rows,
+        months=ordered_months,
+        subsidies=subsidies,
+        ban_hits=ban_hits,
+        people=people,
+        institution=institution,
+    )
 
 
 def _cast_text(field_name: str):
@@ -197,8 +314,12 @@ def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-ATTENTION_ORDER = {CycleStatus.LAPSED: 0, CycleStatus.BEHIND: 1, CycleStatus.ON_TRACK: 2,
-                   CycleStatus.MET: 3}
+ATTENTION_ORDER = {
+    CycleStatus.LAPSED: 0,
+    CycleStatus.BEHIND: 1,
+    CycleStatus.ON_TRACK: 2,
+    CycleStatus.MET: 3,
+}
 
 
 def institution_roster(*, institution: Organisation, today: dt.date | None = None) -> list[dict]:
@@ -208,17 +329,160 @@ def institution_roster(*, institution: Organisation, today: dt.date | None = Non
     from django.db.models.functions import Coalesce
 
     today = today or timezone.localdate()
-    valid_certs = (Certificate.objects.filter(person=OuterRef("person"),
-                                              status=Certificate.Status.VALID)
-                   .order_by().values("person").annotate(n=Count("id")).values("n"))
-    attention = Case(*[When(status=s, then=Value(n)) for s, n in ATTENTION_ORDER.items()],
-                     default=Value(9), output_field=IntegerField())
+    valid_certs = (
+        Certificate.objects.filter(person=OuterRef("person"), status=Certificate.Status.VALID)
+        .order_by()
+        .values("person")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    attention = Case(
+        *[When(status=s, then=Value(n)) for s, n in ATTENTION_ORDER.items()],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
     return list(
         CycleSummary.objects.filter(_current_cycles(today=today), institution=institution)
-        .annotate(attention=attention,
-                  certificates=Coalesce(Subquery(valid_certs, output_field=IntegerField()), 0))
+        .annotate(
+            attention=attention,
+            certificates=Coalesce(Subquery(valid_certs, output_field=IntegerField()), 0),
+        )
         .order_by("attention", "end_date", "person__name")
-        .values("person_id", "person__name", "person__id_masked", "role", "status",
-                "theory_hours", "practice_hours", "required_theory", "required_practice",
-                "end_date", "certificates")
+        .values(
+            "person_id",
+            "person__name",
+            "person__id_masked",
+            "role",
+            "status",
+            "theory_hours",
+            "practice_hours",
+            "required_theory",
+            "required_practice",
+            "end_date",
+            "certificates",
+        )
     )
+
+
+# --- Training-base dashboard (read by lms through this public selector API) -------------------
+
+
+def base_certificates_by_month(
+    *, training_base_ids, month_from: dt.date | None = None, month_to: dt.date | None = None
+) -> list[dict]:
+    """Training certificates issued by these bases per month: issued and (of those) revoked."""
+    filters = DashboardFilters(month_from=month_from, month_to=month_to)
+    certs = Certificate.objects.filter(
+        issuer_id__in=list(training_base_ids), kind=Certificate.Kind.TRAINING
+    )
+    rows = (
+        _month_range(certs, "issue_date", filters)
+        .annotate(m=TruncMonth("issue_date"))
+        .values("m")
+        .annotate(
+            issued=Count("id"), revoked=Count("id", filter=Q(status=Certificate.Status.REVOKED))
+        )
+        .order_by("m")
+    )
+    return [
+        {"month": _as_date(r["m"]), "issued": r["issued"], "revoked": r["revoked"]} for r in rows
+    ]
+
+
+def base_pending_issuance(
+    *, training_base: Organisation, today: dt.date | None = None
+) -> list[dict]:
+    """D-17: people who studied a course at this base (hours or assessment results recorded
+    here), now meet its certificate rule as of today, and hold no valid training certificate
+    for it yet — the base's issuance to-do list. Facts are gathered in a few grouped queries;
+    the decision is the pure rule `training_refusals` (the ban gate runs at issuance)."""
+    from certification.models.assessments import AssessmentResult
+    from certification.models.hours import HourEntry
+    from certification.models.organisations import Accreditation
+    from certification.rules.certificates import TrainingFacts, training_refusals
+    from cms.models import CoursePage
+
+    today = today or timezone.localdate()
+    pairs = set(
+        HourEntry.objects.filter(training_base=training_base, course__isnull=False)
+        .values_list("person_id", "course_id")
+        .distinct()
+    )
+    pairs |= set(
+        AssessmentResult.objects.filter(training_base=training_base)
+        .values_list("person_id", "course_id")
+        .distinct()
+    )
+    if not pairs:
+        return []
+    person_ids = {p for p, _ in pairs}
+    course_ids = {c for _, c in pairs}
+    certified = set(
+        Certificate.objects.filter(
+            kind=Certificate.Kind.TRAINING,
+            status=Certificate.Status.VALID,
+            person_id__in=person_ids,
+            course_id__in=course_ids,
+        ).values_list("person_id", "course_id")
+    )
+    pairs -= certified
+    if not pairs:
+        return []
+    hours: dict[tuple[int, int, str], Decimal] = {}
+    for r in (
+        HourEntry.objects.filter(person_id__in=person_ids, course_id__in=course_ids)
+        .values("person_id", "course_id", "kind")
+        .annotate(s=Sum("hours"))
+        .order_by()
+    ):
+        hours[(r["person_id"], r["course_id"], r["kind"])] = r["s"] or Decimal("0")
+    passed = set(
+        AssessmentResult.objects.filter(
+            person_id__in=person_ids, course_id__in=course_ids, passed=True
+        ).values_list("person_id", "course_id", "kind")
+    )
+    windows: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for course_id, start, end in Accreditation.objects.filter(
+        training_base=training_base, courses__in=course_ids
+    ).values_list("courses", "valid_from", "valid_to"):
+        windows.setdefault(course_id, []).append((start, end))
+    courses = CoursePage.objects.in_bulk(course_ids)
+    people = {
+        p["pk"]: p
+        for p in Person.objects.filter(pk__in=person_ids).values("pk", "name", "id_masked")
+    }
+    rows = []
+    for person_id, course_id in pairs:
+        course = courses.get(course_id)
+        if course is None:
+            continue
+        theory = hours.get((person_id, course_id, "theory"), Decimal("0"))
+        practice = hours.get((person_id, course_id, "practice"), Decimal("0"))
+        facts = TrainingFacts(
+            theory_required=course.theory_hours or Decimal("0"),
+            practice_required=course.practice_hours or Decimal("0"),
+            theory_earned=theory,
+            practice_earned=practice,
+            needs_theory_test=course.has_theory_test,
+            theory_passed=(person_id, course_id, "theory") in passed,
+            needs_practical=course.has_practical_assessment,
+            practical_passed=(person_id, course_id, "practical") in passed,
+            accreditation_windows=tuple(windows.get(course_id, ())),
+            issue_date=today,
+        )
+        if training_refusals(facts):
+            continue
+        person = people[person_id]
+        rows.append(
+            {
+                "person_id": person_id,
+                "name": person["name"],
+                "id_masked": person["id_masked"],
+                "course_id": course_id,
+                "course": course.title,
+                "theory_hours": theory,
+                "practice_hours": practice,
+            }
+        )
+    rows.sort(key=lambda r: (r["course"], r["name"], r["person_id"]))
+    return rows

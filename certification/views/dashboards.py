@@ -58,78 +58,177 @@ def _scoped_region(request, scope) -> Region:
 @login_required
 def regulator_dashboard(request):
     """D-31: the regulator's region subtree with drill-down to institution and person."""
-    scope = require_role(request.user, StaffRole.REGULATOR, request=request,
-                         action="dashboard.regulator")
+    scope = require_role(
+        request.user, StaffRole.REGULATOR, request=request, action="dashboard.regulator"
+    )
     region = _scoped_region(request, scope)
     institution = None
     if request.GET.get("institution", "").isdigit():
         institution = Organisation.objects.filter(
-            pk=int(request.GET["institution"]), region__path__startswith=region.path).first()
+            pk=int(request.GET["institution"]), region__path__startswith=region.path
+        ).first()
         if institution is None:
             raise Http404
     filters = _filters(request)
     data = select_regulator_dashboard(region=region, filters=filters, institution=institution)
     if request.GET.get("format") == "xlsx":
-        audit_record(actor=request.user, action="dashboard.export", obj=region,
-                     data={"dashboard": "regulator", "institution": getattr(institution, "pk", None),
-                           "role": filters.role, "status": filters.status},
-                     ip=client_ip(request), region_path=region.path)
+        audit_record(
+            actor=request.user,
+            action="dashboard.export",
+            obj=region,
+            data={
+                "dashboard": "regulator",
+                "institution": getattr(institution, "pk", None),
+                "role": filters.role,
+                "status": filters.status,
+            },
+            ip=client_ip(request),
+            region_path=region.path,
+        )
         return xlsx_response(f"supervision-{region.code}.xlsx", _regulator_sheets(data))
     labels = dict(CycleStatus.choices)
+    for p in data.people or []:
+        p["role_label"] = WorkerRole(p["role"]).label if p["role"] in WorkerRole.values else ""
+        p["status_label"] = labels.get(p["status"], p["status"])
     max_total = max([r.total for r in data.rows] + [1])
-    max_month = max([m["issued"] for m in data.certificates_by_month] + [1])
-    return render(request, "certification/dashboards/regulator.html", {
-        "data": data, "filters": filters, "statuses": [(s, labels[s]) for s in STATUSES],
-        "roles": WorkerRole.choices, "max_total": max_total, "max_month": max_month,
-        "ancestors": Region.objects.filter(code__in=region.path.strip("/").split("/"))
-        .order_by("path"),
-        "role_labels": dict(WorkerRole.choices), "status_labels": labels,
-        "query": request.GET.urlencode(),
-    })
+    max_month = max([max(m.issued, m.revoked) for m in data.months] + [1])
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "certification/dashboards/regulator.html",
+        {
+            "data": data,
+            "filters": filters,
+            "statuses": [(s, labels[s]) for s in STATUSES],
+            "roles": WorkerRole.choices,
+            "overview": _stacked([(data.region.name, data.totals)], max(data.total, 1))[0],
+            "rows": _stacked([(r, r.counts) for r in data.rows], max_total),
+            "role_rows": _stacked(
+                [(r, r.counts) for r in data.by_role], max([r.total for r in data.by_role] + [1])
+            ),
+            "month_bars": [
+                (m, _pct(m.issued, max_month), _pct(m.revoked, max_month))
+                for m in data.certificates_by_month
+            ],
+            "ancestors": Region.objects.filter(code__in=region.path.strip("/").split("/")).order_by(
+                "path"
+            ),
+            "status_totals": [(s, labels[s], data.totals[s]) for s in STATUSES],
+            "export_query": query.urlencode(),
+        },
+    )
+
+
+def _pct(n: int, of: int) -> float:
+    return round(100 * n / of, 2) if of else 0
+
+
+def _stacked(items, scale: int) -> list[tuple]:
+    """Server-rendered stacked bars: (item, cells in STATUSES order,
+    [(status, label, n, x, width)]) with x/width in percent of `scale` (the largest row),
+    drawn as one inline SVG per row (no JavaScript)."""
+    labels = dict(CycleStatus.choices)
+    out = []
+    for item, counts in items:
+        x, segments = 0.0, []
+        for s in STATUSES:
+            width = _pct(counts.get(s, 0), scale)
+            if width:
+                segments.append((s, labels[s], counts[s], x, width))
+            x += width
+        out.append((item, [counts.get(s, 0) for s in STATUSES], segments))
+    return out
 
 
 def _regulator_sheets(data):
     labels = dict(CycleStatus.choices)
     role_labels = dict(WorkerRole.choices)
-    sheets = [(
-        "人员周期状态",
-        ["区域/机构", *[labels[s] for s in STATUSES], "合计"],
-        [[r.label, *[r.counts[s] for s in STATUSES], r.total] for r in data.rows]
-        + [["合计", *[data.totals[s] for s in STATUSES], data.total]],
-    ), (
-        "按岗位", ["岗位", "状态", "人数"],
-        [[role_labels.get(r["role"], r["role"]), labels.get(r["status"], r["status"]), r["n"]]
-         for r in data.by_role],
-    ), (
-        "证书", ["月份", "发证", "撤销"],
-        [[m["month"].strftime("%Y-%m"), m["issued"], m["revoked"]]
-         for m in data.certificates_by_month],
-    ), (
-        "补贴与禁入", ["项目", "数值"],
-        [["批准件数", data.subsidies["approved_count"]],
-         ["批准金额（元）", data.subsidies["approved_sum"]],
-         ["支付件数", data.subsidies["paid_count"]],
-         ["支付金额（元）", data.subsidies["paid_sum"]],
-         ["禁入核查命中", data.ban_hits]],
-    )]
+    status_headers = [labels[s] for s in STATUSES]
+    sheets = [
+        (
+            "人员周期状态",
+            ["区域/机构", *status_headers, "合计"],
+            [[r.label, *r.cells, r.total] for r in data.rows]
+            + [["合计", *[data.totals[s] for s in STATUSES], data.total]],
+        ),
+        (
+            "按岗位",
+            ["岗位", *status_headers, "合计"],
+            [[r.label, *r.cells, r.total] for r in data.by_role],
+        ),
+        (
+            "证书",
+            ["月份", "发证", "撤销"],
+            [[m.month.strftime("%Y-%m"), m.issued, m.revoked] for m in data.certificates_by_month]
+            + [["合计", data.certificates_issued, data.certificates_revoked]],
+        ),
+        (
+            "补贴与禁入",
+            ["月份", "批准件数", "批准金额（元）", "支付件数", "支付金额（元）", "禁入核查命中"],
+            [
+                [
+                    m.month.strftime("%Y-%m"),
+                    m.approved_count,
+                    m.approved_sum,
+                    m.paid_count,
+                    m.paid_sum,
+                    m.ban_hits,
+                ]
+                for m in data.months
+            ]
+            + [
+                [
+                    "合计",
+                    data.subsidies["approved_count"],
+                    data.subsidies["approved_sum"],
+                    data.subsidies["paid_count"],
+                    data.subsidies["paid_sum"],
+                    data.ban_hits,
+                ]
+            ],
+        ),
+    ]
     if data.people is not None:
-        sheets.append(("人员", ["姓名", "证件号码（脱敏）", "岗位", "状态", "理论学时", "实操学时",
-                                "周期结束"],
-                       [[p["person__name"], p["person__id_masked"],
-                         role_labels.get(p["role"], p["role"]), labels.get(p["status"]),
-                         p["theory_hours"], p["practice_hours"], p["end_date"]]
-                        for p in data.people]))
+        sheets.append(
+            (
+                "人员",
+                ["姓名", "证件号码（脱敏）", "岗位", "状态", "理论学时", "实操学时", "周期结束"],
+                [
+                    [
+                        p["person__name"],
+                        p["person__id_masked"],
+                        role_labels.get(p["role"], p["role"]),
+                        labels.get(p["status"]),
+                        p["theory_hours"],
+                        p["practice_hours"],
+                        p["end_date"],
+                    ]
+                    for p in data.people
+                ],
+            )
+        )
     return sheets
 
 
-ROSTER_HEADERS = ["姓名", "证件号码（脱敏）", "岗位", "状态", "理论学时", "实操学时", "周期结束", "有效证书"]
+ROSTER_HEADERS = [
+    "姓名",
+    "证件号码（脱敏）",
+    "岗位",
+    "状态",
+    "理论学时",
+    "实操学时",
+    "周期结束",
+    "有效证书",
+]
 
 
 @login_required
 def institution_dashboard(request):
     """The institution admin's staff roster, who needs attention first (D-13), with export."""
-    scope = require_role(request.user, StaffRole.INSTITUTION_ADMIN, request=request,
-                         action="dashboard.institution")
+    scope = require_role(
+        request.user, StaffRole.INSTITUTION_ADMIN, request=request, action="dashboard.institution"
+    )
     org_ids = sorted(scope.org_ids(StaffRole.INSTITUTION_ADMIN))
     requested = request.GET.get("org", "")
     if requested:
@@ -149,14 +248,34 @@ def institution_dashboard(request):
         row["status_label"] = labels.get(row["status"], row["status"])
         row["role_label"] = role_labels.get(row["role"], row["role"])
     if request.GET.get("format") == "xlsx":
-        audit_record(actor=request.user, action="dashboard.export", obj=institution,
-                     data={"dashboard": "institution"}, ip=client_ip(request),
-                     region_path=institution.region.path)
-        rows = [[r["person__name"], r["person__id_masked"], r["role_label"], r["status_label"],
-                 r["theory_hours"], r["practice_hours"], r["end_date"], r["certificates"]]
-                for r in roster]
+        audit_record(
+            actor=request.user,
+            action="dashboard.export",
+            obj=institution,
+            data={"dashboard": "institution"},
+            ip=client_ip(request),
+            region_path=institution.region.path,
+        )
+        rows = [
+            [
+                r["person__name"],
+                r["person__id_masked"],
+                r["role_label"],
+                r["status_label"],
+                r["theory_hours"],
+                r["practice_hours"],
+                r["end_date"],
+                r["certificates"],
+            ]
+            for r in roster
+        ]
         return xlsx_response(f"roster-{institution.pk}.xlsx", [("人员", ROSTER_HEADERS, rows)])
-    return render(request, "certification/dashboards/institution.html", {
-        "institution": institution, "roster": roster,
-        "organisations": Organisation.objects.filter(pk__in=org_ids).order_by("name"),
-    })
+    return render(
+        request,
+        "certification/dashboards/institution.html",
+        {
+            "institution": institution,
+            "roster": roster,
+            "organisations": Organisation.objects.filter(pk__in=org_ids).order_by("name"),
+        },
+    )
