@@ -38,8 +38,11 @@ def learning_policy_for(region, on_date: datetime.date) -> LearningPolicy:
         Q(effective_to__isnull=True) | Q(effective_to__gte=on_date)
     )
     codes = _region_codes(region)
-    rows = list(in_force.filter(Q(region_id__in=codes) | Q(region__isnull=True))
-                .order_by("-effective_from", "-id"))
+    rows = list(
+        in_force.filter(Q(region_id__in=codes) | Q(region__isnull=True)).order_by(
+            "-effective_from", "-id"
+        )
+    )
     for code in codes:
         for row in rows:
             if row.region_id == code:
@@ -75,3 +78,38 @@ def requirement_rule_for(*, role: str, region, on_date: datetime.date):
             if row.region_id == code:
                 return row
     return None
+
+
+def requirement_rules_for_regulator(*, scope, today: datetime.date) -> dict[str, list]:
+    """D-6/D-15 rule list for a regulator: rows of their region subtrees, of the regions above
+    them and the national rows, split into "in_force", "scheduled" and "ended" on `today`.
+    Each row carries `editable` (only rows of the regulator's own subtrees are)."""
+    from certification.access.rules import can_edit_rule
+    from certification.models import RequirementRule, StaffRole
+
+    ancestors = {
+        code
+        for path in scope.paths(StaffRole.REGULATOR)
+        for code in path.strip("/").split("/")
+        if code
+    }
+    rows = (
+        RequirementRule.objects.select_related("region")
+        .filter(
+            scope.region_q("region__path", StaffRole.REGULATOR)
+            | Q(region_id__in=ancestors)
+            | Q(region__isnull=True)
+        )
+        .order_by("role", "region__path", "effective_from", "id")
+    )
+    parts: dict[str, list] = {"in_force": [], "scheduled": [], "ended": []}
+    for row in rows:
+        row.editable = can_edit_rule(scope, row)
+        if row.effective_from > today:
+            parts["scheduled"].append(row)
+        elif row.effective_to is not None and row.effective_to < today:
+            row.editable = False
+            parts["ended"].append(row)
+        else:
+            parts["in_force"].append(row)
+    return parts

@@ -22,6 +22,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     "regulator": [
         ("certification:regulator_dashboard", gettext_noop("监管看板")),
         ("certification:ban_list", gettext_noop("禁入登记")),
+        ("certification:rule_list", gettext_noop("学时规则")),
     ],
     "editor": [("wagtailadmin_home", gettext_noop("内容管理"))],
     "sysadmin": [
