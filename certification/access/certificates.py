@@ -9,17 +9,29 @@ from certification.models import Certificate
 from certification.models.staff import StaffRole
 
 
+def certificate_region_path(cert: Certificate) -> str:
+    """The region a certificate is scoped to (regulators, audit): the holder's region, or, for a
+    holder with no region, the issuing organisation's region. "" when neither is known: no
+    regulator covers it and only the issuing base's staff act on it."""
+    if cert.person.region_id:
+        return cert.person.region.path
+    if cert.issuer_id:
+        return cert.issuer.region.path
+    return ""
+
+
 def can_see_certificate(user, cert: Certificate) -> bool:
     if getattr(user, "is_authenticated", False) and cert.person.user_id == user.pk:
         return True
     scope = staff_scope(user)
     if cert.issuer_id and cert.issuer_id in scope.org_ids(StaffRole.BASE_STAFF):
         return True
-    return scope.covers_path(cert.person.region.path, StaffRole.REGULATOR)
+    path = certificate_region_path(cert)
+    return bool(path) and scope.covers_path(path, StaffRole.REGULATOR)
 
 
 def access_certificate(user, certificate_id: int, *, request=None) -> Certificate:
-    cert = (Certificate.objects.select_related("person__region", "course", "issuer")
+    cert = (Certificate.objects.select_related("person__region", "course", "issuer__region")
             .filter(pk=certificate_id).first())
     if cert is None:
         raise Http404

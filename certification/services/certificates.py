@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from certification.access import deny, staff_scope
+from certification.access.certificates import certificate_region_path
 from certification.models import Certificate, CertificateBatch, CycleSummary, SerialCounter
 from certification.models.bans import CheckPurpose
 from certification.models.staff import StaffRole
@@ -177,11 +178,12 @@ def certificate_record_skill_level(*, actor, person, occupation: str, level: int
 
 
 def can_revoke(user, certificate) -> bool:
-    """D-21: the issuing base's staff, or regulators of the holder's region."""
+    """D-21: the issuing base's staff, or regulators of the holder's (else the issuer's) region."""
     scope = staff_scope(user)
     if certificate.issuer_id and certificate.issuer_id in scope.org_ids(StaffRole.BASE_STAFF):
         return True
-    return scope.covers_path(certificate.person.region.path, StaffRole.REGULATOR)
+    path = certificate_region_path(certificate)
+    return bool(path) and scope.covers_path(path, StaffRole.REGULATOR)
 
 
 @transaction.atomic
@@ -205,7 +207,7 @@ def certificate_revoke(*, actor, certificate, reason: str,
     if updated == 1:
         audit_record(actor=actor, action="certificate.revoke", obj=certificate,
                      data={"serial": certificate.serial, "reason": reason[:255]},
-                     region_path=certificate.person.region.path)
+                     region_path=certificate_region_path(certificate))
     return certificate
 
 
