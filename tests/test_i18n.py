@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, override, pgettext
 from wagtail.models import Page
 
 from certification.models import HourEntry
@@ -224,51 +224,64 @@ def test_plural_entries_have_every_form():
             assert set(e.msgstr_plural) == {0, 1} and all(e.msgstr_plural.values()), e.msgid
 
 
-def _python_msgids() -> set[str]:
+GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop"}
+PGETTEXT = {"pgettext", "pgettext_lazy"}
+
+
+def _literal(node) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _python_msgids() -> set[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every gettext call with literal arguments in our packages."""
     found = set()
     for package in SOURCE_PACKAGES:
         for path in (BASE / package).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                if (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Name)
-                    and node.func.id in {"_", "gettext", "gettext_lazy", "gettext_noop"}
-                    and node.args
-                    and isinstance(node.args[0], ast.Constant)
-                    and isinstance(node.args[0].value, str)
-                ):
-                    found.add(node.args[0].value)
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                    continue
+                args = [_literal(a) for a in node.args]
+                if node.func.id in GETTEXT and args and args[0] is not None:
+                    found.add((None, args[0]))
+                elif node.func.id in PGETTEXT and len(args) >= 2 and None not in args[:2]:
+                    found.add((args[0], args[1]))
     return found
 
 
 TRANSLATE_TAG = re.compile(r"""\{%\s*trans(?:late)?\s+(?:"([^"]*)"|'([^']*)')(.*?)%\}""")
+CONTEXT = re.compile(r"""\bcontext\s+(?:"([^"]*)"|'([^']*)')""")
 BLOCK_TAG = re.compile(
     r"\{%\s*blocktrans(?:late)?\b(.*?)%\}(.*?)\{%\s*endblocktrans(?:late)?\s*%\}", re.S
 )
 
 
-def _template_msgids() -> set[str]:
+def _context(options: str) -> str | None:
+    match = CONTEXT.search(options)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _template_msgids() -> set[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every {% translate %} and simple {% blocktranslate %} in templates."""
     found = set()
     for path in [*(BASE / "templates").rglob("*.html"), *(BASE / "templates").rglob("*.txt")]:
         text = path.read_text(encoding="utf-8")
         for double, single, options in TRANSLATE_TAG.findall(text):
-            if "context" not in options:
-                found.add((double or single).replace("%", "%%"))
+            found.add((_context(options), (double or single).replace("%", "%%")))
         for options, content in BLOCK_TAG.findall(text):
-            if "count" in options or "context" in options or "{% plural" in content:
-                continue
+            if "count" in options or "{% plural" in content:
+                continue  # plural blocks: covered by the translated/not-fuzzy checks
             if "trimmed" in options:
                 content = " ".join(line.strip() for line in content.strip().splitlines())
-            content = content.replace("%", "%%")
-            found.add(re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", content))
+            content = re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", content.replace("%", "%%"))
+            found.add((_context(options), content))
     return found
 
 
 def test_every_string_in_the_code_and_templates_is_in_the_english_catalogue():
     """A new {% translate %} or gettext() without `make makemessages` + translation fails here."""
-    catalogue = {e.msgid for e in _active(_catalogue())}
-    missing = sorted((_python_msgids() | _template_msgids()) - catalogue)
+    catalogue = {(e.msgctxt, e.msgid) for e in _active(_catalogue())}
+    missing = sorted((_python_msgids() | _template_msgids()) - catalogue, key=str)
     assert missing == [], "run `make makemessages` and translate the new entries in locale/en"
 
 
@@ -280,13 +293,16 @@ def test_every_staff_navigation_label_is_translated():
 
 def test_the_compiled_catalogue_matches_the_po():
     assert MO_PATH.exists(), "run `make messages` to compile locale/*/LC_MESSAGES/django.mo"
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(MO_PATH)) if e.msgid}
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(MO_PATH)) if e.msgid}
     expected = {
-        e.msgid: e.msgstr for e in _active(_catalogue()) if e.translated() and not e.msgid_plural
+        (e.msgctxt, e.msgid): e.msgstr
+        for e in _active(_catalogue())
+        if e.translated() and not e.msgid_plural
     }
     assert compiled == expected, "locale/en .mo is stale: run `make messages`"
     with override("en"):
         assert gettext("证书验证") == "Certificate verification"
         assert gettext("终身禁入") == "Lifetime ban"
+        assert pgettext("导航", "课程") == "Courses" and gettext("课程") == "Course"
     with override("zh-hans"):
         assert gettext("证书验证") == "证书验证"
