@@ -156,13 +156,19 @@ def certificate_issue_cycle_statement(*, summary_id: int) -> Certificate:
     return cert
 
 
+# D-19: who records skill-level certificates (see services/skill_certificates.py).
+SKILL_LEVEL_RECORDERS = (StaffRole.BASE_STAFF, StaffRole.HR_REVIEWER, StaffRole.REGULATOR)
+
+
 @transaction.atomic
 def certificate_record_skill_level(*, actor, person, occupation: str, level: int,
                                    external_number: str, issuer_name: str,
-                                   issue_date: dt.date) -> Certificate:
-    """D-19: record an externally issued skill-level certificate (own SL- serial)."""
-    scope = staff_scope(actor)
-    if not scope.has(StaffRole.BASE_STAFF, StaffRole.REGULATOR):
+                                   issue_date: dt.date, authorised: bool = False) -> Certificate:
+    """D-19: record an externally issued skill-level certificate (own SL- serial).
+
+    `authorised=True` when the caller (services/skill_certificates.py) has already checked
+    access, the person's scope and the ban gate."""
+    if not authorised and not staff_scope(actor).has(*SKILL_LEVEL_RECORDERS):
         deny(actor, action="certificate.skill_level")
     cert = Certificate.objects.create(
         kind=Certificate.Kind.SKILL_LEVEL,
