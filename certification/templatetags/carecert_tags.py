@@ -16,8 +16,12 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     "base_staff": [
         ("lms:class_list", gettext_noop("线下班级")),
         ("lms:base_dashboard", gettext_noop("基地看板")),
+        ("certification:skill_certificate_new", gettext_noop("技能等级证书")),
     ],
-    "hr_reviewer": [("certification:subsidy_review_queue", gettext_noop("补贴审核"))],
+    "hr_reviewer": [
+        ("certification:subsidy_review_queue", gettext_noop("补贴审核")),
+        ("certification:skill_certificate_new", gettext_noop("技能等级证书")),
+    ],
     "hr_payment": [("certification:payment_batch_list", gettext_noop("支付批次"))],
     "regulator": [
         ("certification:regulator_dashboard", gettext_noop("监管看板")),

@@ -14,4 +14,8 @@ urlpatterns: list = [
     path("base/certificates/batch/<int:pk>/", views.batch_progress, name="certificate_batch"),
     path("base/certificates/batch/<int:pk>/status/", views.batch_status,
          name="certificate_batch_status"),
+    path("certificates/skill-level/new/", views.skill_certificate_new,
+         name="skill_certificate_new"),
+    path("certificates/skill-level/import/", views.skill_certificate_import,
+         name="skill_certificate_import"),
 ]

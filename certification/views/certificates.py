@@ -120,3 +120,58 @@ def batch_status(request, pk: int):
 
 
 verify = never_cache(verify)
+
+
+@never_cache
+@login_required
+def skill_certificate_new(request):
+    """D-19: record one skill-level certificate (base staff, HR reviewers, regulators)."""
+    from certification.forms_certificates import SkillCertificateForm
+    from certification.services.certificates import CertificateRefused
+    from certification.services.skill_certificates import (
+        require_skill_recorder,
+        skill_certificate_record,
+    )
+
+    require_skill_recorder(request.user, request=request)
+    form = SkillCertificateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cert = skill_certificate_record(actor=request.user, **form.cleaned_data)
+        except CertificateRefused as exc:
+            for reason in exc.reasons:
+                form.add_error(None, reason)
+        else:
+            messages.success(request, _("已登记职业技能等级证书，编号 %(serial)s。")
+                             % {"serial": cert.serial})
+            return redirect("certification:skill_certificate_new")
+    return render(request, "certification/certificates/skill_form.html", {"form": form})
+
+
+@never_cache
+@login_required
+def skill_certificate_import(request):
+    """D-19: import skill-level certificates from .xlsx; all or nothing, bad rows named."""
+    from certification.forms_certificates import SkillCertificateImportForm
+    from certification.services.skill_certificates import (
+        IMPORT_COLUMNS,
+        SkillImportError,
+        require_skill_recorder,
+        skill_certificates_import,
+    )
+
+    require_skill_recorder(request.user, request=request)
+    form = SkillCertificateImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            created = skill_certificates_import(actor=request.user, fileobj=upload,
+                                                filename=upload.name)
+        except SkillImportError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("已导入 %(n)s 张职业技能等级证书。") % {"n": len(created)})
+            return redirect("certification:skill_certificate_import")
+    return render(request, "certification/certificates/skill_import.html",
+                  {"form": form, "errors": errors, "columns": IMPORT_COLUMNS})

@@ -1,0 +1,356 @@
+"""D-19 skill-level certificates (职业技能等级证书): recorded one by one or imported from Excel.
+
+They are issued by external evaluation organisations; CareCert records them for subsidies
+(D-26/D-27). Who records them: training-base staff (the bases run or host the evaluations and
+receive the lists), HR reviewers (人社 supervises skill evaluation and pays the subsidies) and
+regulators, as before. HR reviewers and regulators only for people of their region subtree;
+base staff for any registered person (evaluation candidates come from every institution; each
+record is audited). Every record passes the ban check (D-23, purpose "certificate issue").
+
+An import validates every row first and writes nothing if any row is bad; the errors name the
+row number and the reason. Then all rows are written in one transaction.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification import pii
+from certification.access import deny, staff_scope
+from certification.idnumbers import IdNumberError, IdType, parse_id_number
+from certification.models import Certificate, CheckPurpose, Occupation, Person, SkillLevel
+from certification.models.staff import StaffRole
+from certification.services.audit import audit_record
+from certification.services.bans import PersonBanned, ban_gate
+from certification.services.certificates import (
+    SKILL_LEVEL_RECORDERS,
+    CertificateRefused,
+    certificate_record_skill_level,
+)
+
+IMPORT_COLUMNS = [
+    "姓名",
+    "证件类型",
+    "证件号码",
+    "职业",
+    "等级",
+    "证书编号",
+    "发证机构",
+    "发证日期",
+]
+REQUIRED_COLUMNS = ["姓名", "证件号码", "职业", "等级", "证书编号", "发证机构", "发证日期"]
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 20000
+
+
+@dataclass(frozen=True)
+class SkillRowError:
+    row: int  # spreadsheet row number (header = 1); 0 for the whole file
+    reason: str
+
+    def __str__(self):
+        if not self.row:
+            return self.reason
+        return _("第%(row)s行：%(reason)s") % {"row": self.row, "reason": self.reason}
+
+
+class SkillImportError(Exception):
+    """Raised with every bad row; nothing was saved."""
+
+    def __init__(self, errors: list[SkillRowError]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class SkillRecord:
+    person: Person
+    occupation: str
+    level: int
+    external_number: str
+    issuer_name: str
+    issue_date: dt.date
+
+
+def require_skill_recorder(user, *, request=None):
+    """D-19: the user's scope if they may record skill-level certificates; audited 403 else."""
+    scope = staff_scope(user)
+    if not scope.has(*SKILL_LEVEL_RECORDERS):
+        deny(user, action="certificate.skill_level", request=request)
+    return scope
+
+
+def _covers_person(scope, person: Person) -> bool:
+    if scope.has(StaffRole.BASE_STAFF):
+        return True
+    return scope.covers_path(person.region.path, StaffRole.HR_REVIEWER, StaffRole.REGULATOR)
+
+
+def _actor_role_and_org(scope):
+    from certification.models import Organisation
+
+    org_ids = scope.org_ids(StaffRole.BASE_STAFF)
+    if org_ids:
+        return StaffRole.BASE_STAFF, Organisation.objects.select_related("region").get(
+            pk=min(org_ids)
+        )
+    role = StaffRole.HR_REVIEWER if scope.has(StaffRole.HR_REVIEWER) else StaffRole.REGULATOR
+    return role, None
+
+
+def _choice(value, choices) -> str | int | None:
+    """A choice value from its code or its label (or one part of a "三级/高级工" label)."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    for code, label in choices:
+        names = {str(code), str(label), *str(label).split("/")}
+        if text in names:
+            return code
+    return None
+
+
+def _date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def _check_fields(
+    *,
+    scope,
+    name,
+    id_type,
+    id_number,
+    occupation,
+    level,
+    external_number,
+    issuer_name,
+    issue_date,
+    today,
+    seen_numbers: dict | None = None,
+) -> tuple[SkillRecord | None, list[str]]:
+    """Every reason one record cannot be saved (without the ban check), or the record."""
+    reasons: list[str] = []
+    person = None
+    id_type = _choice(id_type, IdType.choices) if id_type else IdType.RESIDENT
+    if id_type is None:
+        reasons.append(_("未知的证件类型"))
+    else:
+        try:
+            parsed = parse_id_number(id_type, str(id_number or ""))
+        except IdNumberError as exc:
+            reasons.append(_("证件号码有误：%(reason)s") % {"reason": exc.message})
+        else:
+            person = (
+                Person.objects.select_related("region")
+                .filter(id_type=parsed.id_type, id_index=pii.blind_index(parsed.number))
+                .first()
+            )
+            if person is None:
+                reasons.append(_("平台中没有该证件号码的人员"))
+            elif str(name or "").strip() != person.name:
+                reasons.append(_("姓名与证件号码不符"))
+                person = None
+            elif not _covers_person(scope, person):
+                reasons.append(_("该人员不在您的管辖范围内"))
+                person = None
+    occupation_code = _choice(occupation, Occupation.choices)
+    if occupation_code is None:
+        reasons.append(_("未知的职业（应为保育师 4-10-01-03 或育婴员 4-10-01-02）"))
+    level_code = _choice(level, SkillLevel.choices)
+    if level_code is None:
+        try:
+            level_code = int(str(level).strip().removesuffix("级"))
+        except ValueError:
+            level_code = None
+        if level_code not in SkillLevel.values:
+            level_code = None
+            reasons.append(_("未知的等级（应为 1–5 级）"))
+    number = str(external_number or "").strip()
+    if not number:
+        reasons.append(_("缺少证书编号"))
+    elif seen_numbers is not None and number in seen_numbers:
+        reasons.append(_("证书编号与第%(row)s行重复") % {"row": seen_numbers[number]})
+    elif Certificate.objects.filter(
+        kind=Certificate.Kind.SKILL_LEVEL, external_number=number
+    ).exists():
+        reasons.append(_("证书编号 %(number)s 已登记") % {"number": number})
+    if not str(issuer_name or "").strip():
+        reasons.append(_("缺少发证机构"))
+    try:
+        day = _date(issue_date) if issue_date not in (None, "") else None
+    except (TypeError, ValueError):
+        day = None
+        reasons.append(_("发证日期格式错误（应为 YYYY-MM-DD）"))
+    else:
+        if day is None:
+            reasons.append(_("缺少发证日期"))
+        elif day > today:
+            reasons.append(_("发证日期不能晚于今天"))
+    if reasons:
+        return None, reasons
+    return SkillRecord(
+        person=person,
+        occupation=str(occupation_code),
+        level=int(level_code),
+        external_number=number,
+        issuer_name=str(issuer_name).strip(),
+        issue_date=day,
+    ), []
+
+
+def _ban_refusal(*, actor, scope, person: Person) -> str | None:
+    """D-23: run the ban check (its audit row is kept); the refusal sentence on a hit."""
+    role, organisation = _actor_role_and_org(scope)
+    try:
+        ban_gate(
+            id_index=person.id_index,
+            purpose=CheckPurpose.CERTIFICATE,
+            actor=actor,
+            actor_role=role,
+            organisation=organisation,
+        )
+    except PersonBanned as exc:
+        return str(exc) or _("该人员不得从事托育服务，请联系卫生健康部门")
+    return None
+
+
+def skill_certificate_record(
+    *,
+    actor,
+    name: str,
+    id_type: str,
+    id_number: str,
+    occupation: str,
+    level,
+    external_number: str,
+    issuer_name: str,
+    issue_date,
+) -> Certificate:
+    """D-19: record one skill-level certificate for a registered person found by ID number.
+
+    Raises PermissionDenied (audited) for users who may not record them, CertificateRefused
+    with every reason (bad ID, unknown person, unknown level, duplicate number, ban hit…)."""
+    scope = require_skill_recorder(actor)
+    record, reasons = _check_fields(
+        scope=scope,
+        name=name,
+        id_type=id_type,
+        id_number=id_number,
+        occupation=occupation,
+        level=level,
+        external_number=external_number,
+        issuer_name=issuer_name,
+        issue_date=issue_date,
+        today=timezone.localdate(),
+    )
+    if reasons:
+        raise CertificateRefused(reasons)
+    refusal = _ban_refusal(actor=actor, scope=scope, person=record.person)
+    if refusal:
+        raise CertificateRefused([refusal])
+    return certificate_record_skill_level(actor=actor, authorised=True, **record.__dict__)
+
+
+def _read_rows(fileobj) -> list[tuple]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on junk input
+        raise SkillImportError([SkillRowError(0, _("不是有效的 Excel 文件"))]) from exc
+    return list(workbook.worksheets[0].iter_rows(values_only=True))
+
+
+def skill_import_validate(
+    *, actor, fileobj, filename: str = "", progress=None
+) -> list[SkillRecord]:
+    """D-19: read and check every row of an .xlsx (ban check included); raise SkillImportError
+    naming each bad row, or return the records to write. `progress(done, total)` is called
+    every 50 rows."""
+    scope = require_skill_recorder(actor)
+    if filename and not filename.lower().endswith(".xlsx"):
+        raise SkillImportError([SkillRowError(0, _("只接受 .xlsx 文件"))])
+    size = getattr(fileobj, "size", None)
+    if size is not None and size > MAX_IMPORT_BYTES:
+        raise SkillImportError([SkillRowError(0, _("文件超过 5MB"))])
+    rows = _read_rows(fileobj)
+    header = [str(c or "").strip() for c in (rows[0] if rows else ())]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise SkillImportError(
+            [SkillRowError(1, _("表头缺少列：%(cols)s") % {"cols": "、".join(missing)})]
+        )
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise SkillImportError([SkillRowError(0, _("行数过多"))])
+    today = timezone.localdate()
+    errors: list[SkillRowError] = []
+    records: list[SkillRecord] = []
+    seen: dict[str, int] = {}
+    total = len(rows) - 1
+    for n, raw in enumerate(rows[1:], start=2):
+        if progress and (n - 1) % 50 == 0:
+            progress(n - 1, total)
+        if all(c in (None, "") for c in raw):
+            continue
+        rec = {header[i]: raw[i] for i in range(min(len(header), len(raw)))}
+        record, reasons = _check_fields(
+            scope=scope,
+            name=rec.get("姓名"),
+            id_type=rec.get("证件类型"),
+            id_number=rec.get("证件号码"),
+            occupation=rec.get("职业"),
+            level=rec.get("等级"),
+            external_number=rec.get("证书编号"),
+            issuer_name=rec.get("发证机构"),
+            issue_date=rec.get("发证日期"),
+            today=today,
+            seen_numbers=seen,
+        )
+        number = str(rec.get("证书编号") or "").strip()
+        if number and number not in seen:
+            seen[number] = n
+        if record is not None:
+            refusal = _ban_refusal(actor=actor, scope=scope, person=record.person)
+            if refusal:
+                reasons = [refusal]
+        errors += [SkillRowError(n, r) for r in reasons]
+        if not reasons:
+            records.append(record)
+    if errors:
+        raise SkillImportError(errors)
+    if not records:
+        raise SkillImportError([SkillRowError(0, _("文件中没有数据行"))])
+    return records
+
+
+@transaction.atomic
+def skill_import_save(*, actor, records: list[SkillRecord], progress=None) -> list[Certificate]:
+    """D-19: write checked records in one transaction (all or nothing) with one summary audit
+    row besides each certificate's own."""
+    created = []
+    for n, record in enumerate(records, start=1):
+        created.append(
+            certificate_record_skill_level(actor=actor, authorised=True, **record.__dict__)
+        )
+        if progress and n % 50 == 0:
+            progress(n, len(records))
+    audit_record(
+        actor=actor,
+        action="certificate.skill_import",
+        data={"count": len(created), "serials": [c.serial for c in created[:20]]},
+    )
+    return created
+
+
+def skill_certificates_import(*, actor, fileobj, filename: str = "") -> list[Certificate]:
+    """D-19 import: validate every row (ban checks are audited even when the file is refused),
+    then write all rows in one transaction."""
+    records = skill_import_validate(actor=actor, fileobj=fileobj, filename=filename)
+    return skill_import_save(actor=actor, records=records)
