@@ -10,7 +10,7 @@ import os
 import time
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 
 PEOPLE = int(os.environ.get("BENCH_COMPLIANCE_PEOPLE", "200000"))
 PER_PERSON = int(os.environ.get("BENCH_COMPLIANCE_ENTRIES_PER_PERSON", "20"))
@@ -25,9 +25,13 @@ def _seed(institution_ids: list[int]) -> None:
                    gender, phone, created_at)
                SELECT 'resident', '\\x00'::bytea, 'bench-' || g, '5301**********000X',
                       '压测' || g, '', '', now()
-               FROM generate_series(1, %s) g""", [PEOPLE])
-        cur.execute("SELECT setval(pg_get_serial_sequence('certification_person', 'id'), "
-                    "(SELECT MAX(id) FROM certification_person))")
+               FROM generate_series(1, %s) g""",
+            [PEOPLE],
+        )
+        cur.execute(
+            "SELECT setval(pg_get_serial_sequence('certification_person', 'id'), "
+            "(SELECT MAX(id) FROM certification_person))"
+        )
         # Two in three caregivers, one in three directors; anchors spread over 2018-2025.
         cur.execute(
             """INSERT INTO certification_employment (person_id, institution_id, role, start_date,
@@ -36,7 +40,8 @@ def _seed(institution_ids: list[int]) -> None:
                       CASE WHEN p.id %% 3 = 0 THEN 'director' ELSE 'caregiver' END,
                       DATE '2018-01-01' + (p.id %% 2900)::int, true, 0, ''
                FROM certification_person p WHERE p.id > %s""",
-            [institution_ids, len(institution_ids), base])
+            [institution_ids, len(institution_ids), base],
+        )
         cur.execute(
             """INSERT INTO certification_hourentry (person_id, date, hours, kind, source,
                    evidence, reason, created_at)
@@ -45,54 +50,146 @@ def _seed(institution_ids: list[int]) -> None:
                       CASE WHEN g %% 2 = 0 THEN 'theory' ELSE 'practice' END,
                       'import', '{}'::jsonb, '', now()
                FROM certification_person p CROSS JOIN generate_series(1, %s) g
-               WHERE p.id > %s""", [PER_PERSON, base])
+               WHERE p.id > %s""",
+            [PER_PERSON, base],
+        )
         cur.execute("ANALYZE certification_hourentry")
         cur.execute("ANALYZE certification_person")
         cur.execute("ANALYZE certification_employment")
+
+
+def _median_ms(fn, repeat: int = 20) -> float:
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        timings.append(time.perf_counter() - started)
+    timings.sort()
+    return timings[len(timings) // 2] * 1000
+
+
+def _bench_regions(Region) -> list:
+    """Qingyuan (seeded) plus nine bench prefectures under Guangdong, so one prefecture's
+    dashboard reads a tenth of the summaries and the province's reads them all."""
+    province = Region.objects.get(code="440000")
+    regions = [Region.objects.get(code="441800")]
+    for i in range(1, 10):
+        regions.append(
+            Region.objects.create(
+                code=f"4499{i:02d}",
+                name=f"压测市{i}",
+                level=Region.Level.PREFECTURE,
+                parent=province,
+            )
+        )
+    return regions
 
 
 def run(report) -> None:
     if connection.vendor != "postgresql":
         print("# bench_compliance skipped: needs PostgreSQL")
         return
-    from certification.models import HourEntry, Organisation, Person, Region
-    from certification.selectors.compliance import compliance_status_counts
-    from certification.services.compliance import compliance_on_hour_entry
+    from unittest import mock
+
+    from certification.models import CycleSummary, Organisation, Person, Region
+    from certification.selectors.compliance import compliance_status_counts, person_compliance
     from certification.services.compliance_recompute import compliance_recompute
+    from certification.services.hours import hours_credit
 
     suffix = "" if (PEOPLE, PER_PERSON) == (200000, 20) else f"_{PEOPLE}p_{PEOPLE * PER_PERSON}e"
-    qingyuan = Region.objects.get(code="441800")  # created by the seed migration
-    institutions = [Organisation.objects.create(
-        name=f"压测托育机构{i}", kind=Organisation.Kind.INSTITUTION, region=qingyuan,
-        credit_code=f"9144180BENCH{i:06d}", nature=Organisation.Nature.choices[0][0]).pk
-        for i in range(20)]
+    regions = _bench_regions(Region)
+    institutions = [
+        Organisation.objects.create(
+            name=f"压测托育机构{i}",
+            kind=Organisation.Kind.INSTITUTION,
+            region=regions[i % 10],
+            credit_code=f"9144180BENCH{i:06d}",
+            nature=Organisation.Nature.choices[0][0],
+        ).pk
+        for i in range(20)
+    ]
     started = time.perf_counter()
     _seed(institutions)
-    print(f"# seeded {PEOPLE} people / {PEOPLE * PER_PERSON} entries in "
-          f"{time.perf_counter() - started:.1f} s", flush=True)
+    print(
+        f"# seeded {PEOPLE} people / {PEOPLE * PER_PERSON} entries in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
 
+    # 1. Recompute: a rebuild from an empty summary table (every row created), then a check
+    #    of a consistent table after 1% of the rows were corrupted.
     started = time.perf_counter()
-    result = compliance_recompute(chunk_size=5000)
+    result = compliance_recompute()
+    report(f"compliance_recompute_build_seconds{suffix}", time.perf_counter() - started, "s")
+    print(
+        f"# rebuild: {result.checked} summaries, {result.created} created, "
+        f"{result.statements_enqueued} statements enqueued",
+        flush=True,
+    )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE certification_cyclesummary")
+        cur.execute(
+            "UPDATE certification_cyclesummary SET practice_hours = practice_hours + 1 "
+            "WHERE id % 100 = 0"
+        )
+        corrupted = cur.rowcount
+    started = time.perf_counter()
+    result = compliance_recompute()
     report(f"compliance_recompute_seconds{suffix}", time.perf_counter() - started, "s")
-    print(f"# recompute: {result.checked} summaries, {result.created} created", flush=True)
+    print(
+        f"# recompute: {result.checked} summaries checked, {len(result.corrections)} "
+        f"corrected of {corrupted} corrupted",
+        flush=True,
+    )
+    assert len(result.corrections) == corrupted, "recompute missed a corrupted summary"
 
-    province = Region.objects.get(code="440000")
-    timings = []
-    for _ in range(20):
+    # 2. Status reads: a prefecture's and the province's dashboard counts, one person's status.
+    prefecture, province = regions[1], Region.objects.get(code="440000")
+    report(
+        f"compliance_status_read_prefecture_ms{suffix}",
+        _median_ms(lambda: compliance_status_counts(region_path=prefecture.path)),
+        "ms",
+    )
+    report(
+        f"compliance_status_read_province_ms{suffix}",
+        _median_ms(lambda: compliance_status_counts(region_path=province.path)),
+        "ms",
+    )
+    sample = list(
+        Person.objects.filter(id_index__startswith="bench-")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:: max(PEOPLE // 20, 1)]
+    )
+    people = iter(Person.objects.in_bulk(sample).values())
+    report(
+        f"compliance_status_read_person_ms{suffix}",
+        _median_ms(lambda: person_compliance(next(people)), repeat=len(sample)),
+        "ms",
+    )
+
+    # 3. Per-entry upkeep: hours_credit for 500 people with the summary kept current, and the
+    #    same without the compliance hook (patched out); the difference is the upkeep.
+    def credit_each(people, day):
         started = time.perf_counter()
-        compliance_status_counts(region_path=province.path)
-        timings.append(time.perf_counter() - started)
-    timings.sort()
-    report(f"compliance_status_read_ms{suffix}", timings[len(timings) // 2] * 1000, "ms")
+        for person in people:
+            hours_credit(
+                person=person, date=day, hours=Decimal("1.0"), kind="theory", source="import"
+            )
+        return (time.perf_counter() - started) * 1000 / max(len(people), 1)
 
-    people = list(Person.objects.filter(id_index__startswith="bench-").order_by("pk")
-                  .values_list("pk", flat=True)[:1000])
-    started = time.perf_counter()
-    for pk in people:
-        with transaction.atomic():
-            entry = HourEntry.objects.create(person_id=pk, date=dt.date(2026, 1, 5),
-                                             hours=Decimal("1.0"), kind="theory",
-                                             source="import")
-            compliance_on_hour_entry(entry=entry)
-    report(f"compliance_per_entry_ms{suffix}",
-           (time.perf_counter() - started) * 1000 / max(len(people), 1), "ms")
+    pks = list(
+        Person.objects.filter(id_index__startswith="bench-")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+    persons = list(Person.objects.filter(pk__in=pks).order_by("pk"))
+    rows_before = CycleSummary.objects.count()
+    with_upkeep = credit_each(persons[:500], dt.date(2026, 1, 5))
+    with mock.patch("certification.services.hours.compliance_on_hour_entry"):
+        without = credit_each(persons[500:], dt.date(2026, 1, 5))
+    report(f"compliance_hours_credit_ms{suffix}", with_upkeep, "ms")
+    report(f"compliance_hours_credit_without_upkeep_ms{suffix}", without, "ms")
+    report(f"compliance_per_entry_upkeep_ms{suffix}", with_upkeep - without, "ms")
+    print(
+        f"# {CycleSummary.objects.count() - rows_before} summaries created by postings", flush=True
+    )

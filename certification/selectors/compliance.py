@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from certification.models import CycleStatus, CycleSummary, HourEntry
 from certification.rules.cycles import Cycle, cycle_status
-from certification.selectors.rules import requirement_rule_for
-from certification.services.compliance import role_contexts, rule_and_cycle
+from certification.services.compliance import requirement_rules_of, role_contexts, rule_and_cycle
 from cms.choices import WorkerRole
 
 ZERO = Decimal("0")
@@ -58,33 +57,57 @@ def person_compliance(person, on_date: dt.date | None = None) -> list[RoleCompli
     summaries = list(CycleSummary.objects.filter(person=person).order_by("role", "cycle_number"))
     result = []
     for ctx in role_contexts(person).values():
-        rule, cycle = rule_and_cycle(ctx, on_date)
+        rule_for = requirement_rules_of(ctx.role, ctx.region)
+        rule, cycle = rule_and_cycle(ctx, on_date, rule_for)
         if cycle is None:
             continue
         mine = [s for s in summaries if s.role == ctx.role]
         current = next((s for s in mine if s.cycle_number == cycle.number), None)
         theory = current.theory_hours if current else ZERO
         practice = current.practice_hours if current else ZERO
-        required = ((current.required_total, current.required_theory, current.required_practice)
-                    if current else (rule.total_hours, rule.theory_min, rule.practice_min))
-        status = cycle_status(theory=theory, practice=practice, total_required=required[0],
-                              theory_min=required[1], practice_min=required[2],
-                              cycle=Cycle(cycle.number, cycle.start, cycle.end), on_date=on_date)
+        required = (
+            (current.required_total, current.required_theory, current.required_practice)
+            if current
+            else (rule.total_hours, rule.theory_min, rule.practice_min)
+        )
+        status = cycle_status(
+            theory=theory,
+            practice=practice,
+            total_required=required[0],
+            theory_min=required[1],
+            practice_min=required[2],
+            cycle=Cycle(cycle.number, cycle.start, cycle.end),
+            on_date=on_date,
+        )
         row = RoleCompliance(
-            role=ctx.role, role_label=str(WorkerRole(ctx.role).label),
-            cycle_number=cycle.number, start_date=cycle.start, end_date=cycle.end,
-            theory_hours=theory, practice_hours=practice, required_total=required[0],
-            required_theory=required[1], required_practice=required[2], status=status,
+            role=ctx.role,
+            role_label=str(WorkerRole(ctx.role).label),
+            cycle_number=cycle.number,
+            start_date=cycle.start,
+            end_date=cycle.end,
+            theory_hours=theory,
+            practice_hours=practice,
+            required_total=required[0],
+            required_theory=required[1],
+            required_practice=required[2],
+            status=status,
             status_label=str(CycleStatus(status).label),
             days_left=(cycle.end - on_date).days,
-            lapsed=[s for s in mine if s.cycle_number < cycle.number
-                    and s.status == CycleStatus.LAPSED])
-        yearly = requirement_rule_for(role=ctx.role, region=ctx.region, on_date=on_date)
+            lapsed=[
+                s for s in mine if s.cycle_number < cycle.number and s.status == CycleStatus.LAPSED
+            ],
+        )
+        yearly = rule_for(role=ctx.role, region=ctx.region, on_date=on_date)
         if yearly is not None and yearly.yearly_min_hours:
             row.year_required = yearly.yearly_min_hours
-            row.year_hours = HourEntry.objects.filter(
-                person=person, date__gte=dt.date(on_date.year, 1, 1),
-                date__lte=dt.date(on_date.year, 12, 31)).aggregate(s=Sum("hours"))["s"] or ZERO
+            row.year_hours = (
+                HourEntry.objects.filter(
+                    person=person,
+                    date__gte=dt.date(on_date.year, 1, 1),
+                    date__lte=dt.date(on_date.year, 12, 31),
+                ).aggregate(s=Sum("hours"))["s"]
+                or ZERO
+            )
         result.append(row)
     return result
 

@@ -1,8 +1,10 @@
 """Keeps per-person-role-cycle summaries current (D-11, D-12, D-13, D-18).
 
 The ledger service calls compliance_on_hour_entry in its posting transaction; the employment
-services call compliance_on_employment_change. Summaries are updated with F() increments under
-select_for_update, so concurrent postings for one person cannot lose hours.
+services call compliance_on_employment_change. A summary row is locked (select_for_update) before
+it is read and rewritten, so concurrent postings for one person cannot lose hours. Per entry and
+role: the person's employments, the policy (anchor), the rule rows (one query for both dates
+rule_and_cycle needs), the locked summary and one UPDATE.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 
-from certification.models import CycleStatus, CycleSummary, Employment
+from certification.models import CycleStatus, CycleSummary, Employment, RequirementRule
 from certification.rules.cycles import (
     Cycle,
     audience_counts_for,
@@ -25,7 +27,7 @@ from certification.rules.cycles import (
     cycle_status,
     hours_by_kind,
 )
-from certification.selectors.rules import learning_policy_for, requirement_rule_for
+from certification.selectors.rules import _region_codes, learning_policy_for
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +49,17 @@ def role_contexts(person) -> dict[str, RoleContext]:
     """D-12: per role the person has held, the cycle anchor: first employment start in the
     role, or the programme start of that employment's region when the employment began
     earlier (or the calendar-aligned variant where the region's policy says so)."""
-    employments = (Employment.objects.filter(person=person)
-                   .select_related("institution__region").order_by("start_date", "id"))
+    employments = (
+        Employment.objects.filter(person=person)
+        .select_related("institution__region")
+        .order_by("start_date", "id")
+    )
     return contexts_from_employments(list(employments))
 
 
-def contexts_from_employments(employments, policy_for=learning_policy_for
-                              ) -> dict[str, RoleContext]:
+def contexts_from_employments(
+    employments, policy_for=learning_policy_for
+) -> dict[str, RoleContext]:
     """role_contexts for already-fetched employments of one person, ordered by start date
     (recompute passes a cached policy lookup)."""
     by_role: dict[str, list[Employment]] = {}
@@ -65,21 +71,54 @@ def contexts_from_employments(employments, policy_for=learning_policy_for
         region = first.institution.region
         policy = policy_for(region, first.start_date)
         anchor = cycle_anchor(
-            first_start=first.start_date, programme_start=policy.programme_start,
-            calendar_aligned=policy.cycle_alignment == policy.CycleAlignment.CALENDAR)
+            first_start=first.start_date,
+            programme_start=policy.programme_start,
+            calendar_aligned=policy.cycle_alignment == policy.CycleAlignment.CALENDAR,
+        )
         current = next((e for e in reversed(rows) if e.end_date is None), rows[-1])
-        contexts[role] = RoleContext(role=role, anchor=anchor, region=region,
-                                     institution_id=current.institution_id,
-                                     region_path=current.institution.region.path)
+        contexts[role] = RoleContext(
+            role=role,
+            anchor=anchor,
+            region=region,
+            institution_id=current.institution_id,
+            region_path=current.institution.region.path,
+        )
     return contexts
 
 
-def rule_and_cycle(ctx: RoleContext, day: dt.date, rule_for=requirement_rule_for):
+def requirement_rules_of(role: str, region):
+    """requirement_rule_for for one (role, region) on any number of dates with one query: the
+    same precedence (own region, then ancestors, then national; latest effective_from, then
+    latest id, among the rows in force on the date)."""
+    codes = _region_codes(region)
+    rows = list(
+        RequirementRule.objects.filter(role=role)
+        .filter(Q(region_id__in=codes) | Q(region__isnull=True))
+        .order_by("-effective_from", "-id")
+    )
+
+    def rule_for(*, role, region, on_date):
+        in_force = [
+            r
+            for r in rows
+            if r.effective_from <= on_date and (r.effective_to is None or r.effective_to >= on_date)
+        ]
+        for code in [*codes, None]:
+            for row in in_force:
+                if row.region_id == code:
+                    return row
+        return None
+
+    return rule_for
+
+
+def rule_and_cycle(ctx: RoleContext, day: dt.date, rule_for=None):
     """The rule governing the cycle that contains `day`, and that cycle (or None, None).
 
     Cycle length comes from the rule in force on `day`; the requirement from the rule in force
     on the cycle's start (falling back to the one in force on `day`), so a rule whose effective
     date has not come never applies (D-6 preamble)."""
+    rule_for = rule_for or requirement_rules_of(ctx.role, ctx.region)
     rule = rule_for(role=ctx.role, region=ctx.region, on_date=day)
     if rule is None or not rule.total_hours:  # no cycle requirement (yearly-only rows)
         return None, None
@@ -93,9 +132,13 @@ def rule_and_cycle(ctx: RoleContext, day: dt.date, rule_for=requirement_rule_for
 def _summary_for_update(person, ctx: RoleContext, rule, cycle: Cycle) -> CycleSummary:
     """Get-or-create the summary row and lock it."""
     defaults = {
-        "start_date": cycle.start, "end_date": cycle.end, "required_total": rule.total_hours,
-        "required_theory": rule.theory_min, "required_practice": rule.practice_min,
-        "institution_id": ctx.institution_id, "region_path": ctx.region_path,
+        "start_date": cycle.start,
+        "end_date": cycle.end,
+        "required_total": rule.total_hours,
+        "required_theory": rule.theory_min,
+        "required_practice": rule.practice_min,
+        "institution_id": ctx.institution_id,
+        "region_path": ctx.region_path,
     }
     lookup = {"person": person, "role": ctx.role, "cycle_number": cycle.number}
     summary = CycleSummary.objects.select_for_update().filter(**lookup).first()
@@ -109,20 +152,32 @@ def _summary_for_update(person, ctx: RoleContext, rule, cycle: Cycle) -> CycleSu
     return summary
 
 
+def _status_fields(summary: CycleSummary, on_date: dt.date) -> bool:
+    """D-13: set status (and met_on) of a summary from its hours, in memory. Returns True when
+    the cycle has just become met."""
+    status = cycle_status(
+        theory=summary.theory_hours,
+        practice=summary.practice_hours,
+        total_required=summary.required_total,
+        theory_min=summary.required_theory,
+        practice_min=summary.required_practice,
+        cycle=Cycle(summary.cycle_number, summary.start_date, summary.end_date),
+        on_date=on_date,
+    )
+    became_met = status == CycleStatus.MET and summary.met_on is None
+    met_on = (
+        (summary.met_on or min(on_date, summary.end_date)) if status == CycleStatus.MET else None
+    )  # a correction can undo "met"
+    summary.status, summary.met_on = status, met_on
+    return became_met
+
+
 def summary_refresh_status(*, summary: CycleSummary, on_date: dt.date | None = None) -> bool:
     """D-13: recompute status (and met_on) of a locked summary; save when changed. Returns True
     when the cycle has just become met (the caller enqueues the D-18 statement)."""
-    on_date = on_date or timezone.localdate()
-    status = cycle_status(
-        theory=summary.theory_hours, practice=summary.practice_hours,
-        total_required=summary.required_total, theory_min=summary.required_theory,
-        practice_min=summary.required_practice,
-        cycle=Cycle(summary.cycle_number, summary.start_date, summary.end_date), on_date=on_date)
-    became_met = status == CycleStatus.MET and summary.met_on is None
-    met_on = (summary.met_on or min(on_date, summary.end_date)) if status == CycleStatus.MET \
-        else None  # a correction can undo "met"
-    if status != summary.status or met_on != summary.met_on:
-        summary.status, summary.met_on = status, met_on
+    before = (summary.status, summary.met_on)
+    became_met = _status_fields(summary, on_date or timezone.localdate())
+    if (summary.status, summary.met_on) != before:
         summary.save(update_fields=["status", "met_on", "updated_at"])
     return became_met
 
@@ -138,8 +193,11 @@ def enqueue_cycle_statement(summary_id: int) -> None:
         if task is not None:
             task.delay(summary_id)
         else:
-            log.warning("task %s not registered; cycle statement for summary %s not enqueued",
-                        ISSUE_STATEMENT_TASK, summary_id)
+            log.warning(
+                "task %s not registered; cycle statement for summary %s not enqueued",
+                ISSUE_STATEMENT_TASK,
+                summary_id,
+            )
 
     transaction.on_commit(_send)
 
@@ -157,17 +215,25 @@ def compliance_on_hour_entry(*, entry) -> None:
     when a cycle becomes met. Entries dated before the anchor count toward no cycle."""
     audience = _course_audience(entry)
     theory, practice = hours_by_kind(entry.kind, Decimal(entry.hours))
+    today = timezone.localdate()
     for ctx in role_contexts(entry.person).values():
         if not audience_counts_for(audience=audience, role=ctx.role):
             continue
         rule, cycle = rule_and_cycle(ctx, entry.date)
         if cycle is None:
             continue
-        summary = _summary_for_update(entry.person, ctx, rule, cycle)
+        summary = _summary_for_update(entry.person, ctx, rule, cycle)  # locked until commit
+        summary.theory_hours += theory
+        summary.practice_hours += practice
+        became_met = _status_fields(summary, today)
         CycleSummary.objects.filter(pk=summary.pk).update(
-            theory_hours=F("theory_hours") + theory, practice_hours=F("practice_hours") + practice)
-        summary.refresh_from_db(fields=["theory_hours", "practice_hours"])
-        if summary_refresh_status(summary=summary):
+            theory_hours=summary.theory_hours,
+            practice_hours=summary.practice_hours,
+            status=summary.status,
+            met_on=summary.met_on,
+            updated_at=timezone.now(),
+        )
+        if became_met:
             enqueue_cycle_statement(summary.pk)
 
 
@@ -181,8 +247,8 @@ def compliance_on_employment_change(*, person) -> None:
         if cycle is None:
             continue
         summary = _summary_for_update(person, ctx, rule, cycle)
-        if (summary.institution_id, summary.region_path) != (ctx.institution_id,
-                                                             ctx.region_path):
+        if (summary.institution_id, summary.region_path) != (ctx.institution_id, ctx.region_path):
             CycleSummary.objects.filter(pk=summary.pk).update(
-                institution_id=ctx.institution_id, region_path=ctx.region_path)
+                institution_id=ctx.institution_id, region_path=ctx.region_path
+            )
         summary_refresh_status(summary=summary, on_date=today)
