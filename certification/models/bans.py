@@ -1,3 +1,4 @@
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -7,9 +8,19 @@ from certification.idnumbers import IdType
 
 from .audit import AppendOnlyModel, append_only_triggers
 
+NEVER_DELETED = "禁入登记不得删除；如需撤销，请依法律文书办理撤销（留有记录）。"
+
+
+class BanEntryQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError(NEVER_DELETED)
+
 
 class BanEntry(models.Model):
     """D-22: an entry in the lifetime-ban register (终身禁入).
+
+    Never deleted: an annulment is a recorded decision (status, decision number, reason). The
+    model refuses delete() and, on PostgreSQL, a trigger refuses DELETE.
 
     PII: id_cipher/id_index/id_masked, name, birth_date, reason details. Visible only to
     regulators; everyone else learns only "blocked".
@@ -69,6 +80,8 @@ class BanEntry(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = BanEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-effective_date", "-id"]
         verbose_name = _("禁入登记")
@@ -89,9 +102,13 @@ class BanEntry(models.Model):
                 | (~models.Q(annulment_decision_number="") & ~models.Q(annulment_reason="")),
             ),
         ]
+        triggers = [pgtrigger.Protect(name="ban_entry_no_delete", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.name}（{self.id_masked}）{self.get_ban_type_display()}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(NEVER_DELETED)
 
 
 class CheckPurpose(models.TextChoices):
