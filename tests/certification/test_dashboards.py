@@ -179,3 +179,204 @@ def test_export_escapes_values_that_a_spreadsheet_would_run_as_formulae():
     assert escape_cell("@SUM") == "'@SUM"
     assert escape_cell("王保育") == "王保育"
     assert escape_cell(5) == 5
+
+
+def _certificate(person, *, issued, revoked_at=None):
+    import secrets
+
+    from certification.models import Certificate
+
+    return Certificate.objects.create(
+        kind=Certificate.Kind.TRAINING,
+        serial=f"TC-{secrets.token_hex(4)}",
+        verification_code=secrets.token_urlsafe(16),
+        person=person,
+        issuer_name="基地",
+        issue_date=issued,
+        status=Certificate.Status.REVOKED if revoked_at else Certificate.Status.VALID,
+        revoked_at=revoked_at,
+        revocation_reason="撤销" if revoked_at else "",
+    )
+
+
+def _aware(day):
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+
+@pytest.fixture
+def activity(regions, orgs, population):
+    """Certificates, subsidies (approved / paid) and ban hits in Yunnan, two months apart,
+    at 五华区阳光托育园 and at 大理托育园; one more of each in Gansu."""
+    from certification.models import (
+        BanCheck,
+        PaymentBatch,
+        PaymentLine,
+        SubsidyApplication,
+    )
+    from tests.factories import EmploymentFactory
+
+    creator = UserFactory(email="creator@example.test")
+    jan, mar = dt.date(2026, 1, 10), dt.date(2026, 3, 10)
+    batch = PaymentBatch.objects.create(
+        region=regions.kunming,
+        month=dt.date(2026, 3, 1),
+        status=PaymentBatch.Status.PAID,
+        created_by=creator,
+        paid_at=_aware(mar),
+    )
+
+    def worker_of(inst):
+        person = PersonFactory(region=inst.region)
+        EmploymentFactory(person=person, institution=inst)
+        return person
+
+    def app(person, inst, *, on, paid=False):
+        cert = _certificate(person, issued=on)
+        a = SubsidyApplication.objects.create(
+            person=person,
+            certificate=cert,
+            subsidy_type="training",
+            region=inst.region,
+            institution=inst,
+            status="paid" if paid else "approved",
+            amount=Decimal("1500.00"),
+            approved_at=_aware(on),
+            created_by=creator,
+            submitted_at=_aware(on),
+        )
+        if paid:
+            PaymentLine.objects.create(batch=batch, application=a, amount=a.amount)
+
+    dali_inst = population["dali"].organisations.get()
+    app(worker_of(orgs.institution), orgs.institution, on=jan)
+    app(worker_of(orgs.institution), orgs.institution, on=mar, paid=True)
+    app(worker_of(dali_inst), dali_inst, on=mar)
+    _certificate(worker_of(orgs.institution), issued=jan, revoked_at=_aware(mar))
+    app(worker_of(orgs.other_institution), orgs.other_institution, on=jan, paid=True)
+    for inst, on in [(orgs.institution, jan), (dali_inst, mar), (orgs.other_institution, mar)]:
+        BanCheck.objects.create(
+            at=_aware(on),
+            purpose="hiring",
+            id_index="x",
+            result=BanCheck.Result.HIT,
+            region_path=inst.region.path,
+            organisation=inst,
+        )
+    return {"dali_inst": dali_inst}
+
+
+def test_activity_per_month_counts_certificates_subsidies_and_ban_hits_of_the_subtree(activity):
+    from certification.models import Region
+
+    data = regulator_dashboard(region=Region.objects.get(code="530000"), today=TODAY)
+    months = {m.month: m for m in data.months}
+    jan, mar = months[dt.date(2026, 1, 1)], months[dt.date(2026, 3, 1)]
+    assert (jan.issued, jan.revoked, mar.issued, mar.revoked) == (2, 0, 2, 1)
+    assert (jan.approved_count, mar.approved_count) == (1, 2)
+    assert (mar.paid_count, mar.paid_sum) == (1, Decimal("1500.00"))
+    assert (jan.ban_hits, mar.ban_hits) == (1, 1)
+    assert data.subsidies == {
+        "approved_count": 3,
+        "approved_sum": Decimal("4500.00"),
+        "paid_count": 1,
+        "paid_sum": Decimal("1500.00"),
+    }
+    assert data.certificates_issued == sum(m.issued for m in data.certificates_by_month) == 4
+    assert data.ban_hits == 2
+
+
+def test_month_range_filter_narrows_the_activity_tables(activity):
+    from certification.models import Region
+    from certification.selectors.dashboards import DashboardFilters
+
+    march = DashboardFilters(month_from=dt.date(2026, 3, 1), month_to=dt.date(2026, 3, 1))
+    data = regulator_dashboard(region=Region.objects.get(code="530000"), today=TODAY, filters=march)
+    assert [m.month for m in data.months] == [dt.date(2026, 3, 1)]
+    assert (data.certificates_issued, data.certificates_revoked) == (2, 1)
+    assert data.subsidies["approved_count"] == 2 and data.ban_hits == 1
+
+
+def test_institution_drill_down_narrows_subsidies_certificates_and_ban_hits(orgs, activity):
+    from certification.models import Region
+
+    data = regulator_dashboard(
+        region=Region.objects.get(code="530102"), today=TODAY, institution=orgs.institution
+    )
+    assert data.subsidies["approved_count"] == 2 and data.subsidies["paid_count"] == 1
+    assert data.ban_hits == 1
+    assert data.certificates_issued == 3 and data.certificates_revoked == 1
+    assert [p["status"] for p in data.people] == sorted(
+        [CycleStatus.MET, CycleStatus.BEHIND, CycleStatus.LAPSED]
+    )
+
+
+def test_role_filter_keeps_only_that_roles_row_and_its_people(population):
+    from certification.models import Region
+    from certification.selectors.dashboards import DashboardFilters
+
+    director_inst = population["panlong"].organisations.get()
+    summary(
+        PersonFactory(region=director_inst.region),
+        institution=director_inst,
+        status=CycleStatus.MET,
+        role=WorkerRole.DIRECTOR,
+    )
+    region = Region.objects.get(code="530000")
+    everyone = regulator_dashboard(region=region, today=TODAY)
+    assert {r.key: r.total for r in everyone.by_role if r.total} == {
+        WorkerRole.CAREGIVER: 7,
+        WorkerRole.DIRECTOR: 1,
+    }
+    assert sum(r.total for r in everyone.by_role) == everyone.total
+    directors = regulator_dashboard(
+        region=region, today=TODAY, filters=DashboardFilters(role=WorkerRole.DIRECTOR)
+    )
+    assert [(r.key, r.total) for r in directors.by_role] == [(WorkerRole.DIRECTOR, 1)]
+    assert directors.total == 1 == sum(r.total for r in directors.rows)
+
+
+def test_page_draws_status_bars_and_filters_carry_into_the_export_link(client, cast, population):
+    client.force_login(cast.regulator)
+    response = client.get(
+        reverse("certification:regulator_dashboard"),
+        {"status": CycleStatus.BEHIND, "from": "2026-01"},
+    )
+    body = response.content.decode()
+    assert '<svg class="stack' in body and 'class="seg-behind"' in body
+    assert 'class="seg-met"' not in body  # filtered out
+    assert "status=behind" in body and "format=xlsx" in body
+    assert "保育人员" in body or str(WorkerRole.CAREGIVER.label) in body
+
+
+def test_person_drill_down_links_each_person_and_shows_status_labels(
+    client, cast, orgs, population
+):
+    client.force_login(cast.regulator)
+    body = client.get(
+        reverse("certification:regulator_dashboard"),
+        {"region": "530102", "institution": orgs.institution.pk},
+    ).content.decode()
+    person = (
+        CycleSummary.objects.filter(institution=orgs.institution, status=CycleStatus.LAPSED)
+        .get()
+        .person
+    )
+    assert reverse("certification:person_detail", args=[person.pk]) in body
+    assert str(CycleStatus.LAPSED.label) in body
+
+
+def test_export_holds_every_table_with_totals_that_match(client, cast, activity):
+    user = UserFactory(email="prov2@example.test")
+    membership(user, StaffRole.REGULATOR, region_obj=activity["dali_inst"].region.parent)
+    client.force_login(user)
+    response = client.get(reverse("certification:regulator_dashboard"), {"format": "xlsx"})
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["人员周期状态", "按岗位", "证书", "补贴与禁入"]
+    status_total = list(book["人员周期状态"].values)[-1][-1]
+    assert sum(r[-1] for r in list(book["按岗位"].values)[1:]) == status_total == 7
+    certs = list(book["证书"].values)
+    assert certs[-1] == ("合计", 4, 1)
+    money = list(book["补贴与禁入"].values)
+    assert money[-1] == ("合计", 3, 4500, 1, 1500, 2)
