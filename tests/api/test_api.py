@@ -6,32 +6,21 @@ import pytest
 
 from certification.api.auth import api_key_create, api_key_revoke
 from certification.models import ApiKey, BanCheck, Certificate
+from tests.api.conftest import bearer
 from tests.factories import new_id_number
-
-
-@pytest.fixture
-def keys(cast, orgs, regions):
-    def make(role, **scope):
-        return api_key_create(actor=None, name=f"{role} key", role=role, **scope)
-
-    inst, inst_secret = make(ApiKey.Role.INSTITUTION, organisation=orgs.institution)
-    base, base_secret = make(ApiKey.Role.TRAINING_BASE, organisation=orgs.base)
-    other_base, other_base_secret = make(ApiKey.Role.TRAINING_BASE, organisation=orgs.other_base)
-    reg, reg_secret = make(ApiKey.Role.REGULATOR, region=regions.kunming)
-    return {"inst": (inst, inst_secret), "base": (base, base_secret),
-            "other_base": (other_base, other_base_secret), "reg": (reg, reg_secret)}
-
-
-def bearer(secret):
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 @pytest.fixture
 def certificate(cast, orgs):
     return Certificate.objects.create(
-        kind=Certificate.Kind.TRAINING, serial="KM-2026-000001", verification_code="abc123code",
-        person=cast.worker, issuer=orgs.base, issuer_name=orgs.base.name,
-        issue_date=dt.date(2026, 3, 1))
+        kind=Certificate.Kind.TRAINING,
+        serial="KM-2026-000001",
+        verification_code="abc123code",
+        person=cast.worker,
+        issuer=orgs.base,
+        issuer_name=orgs.base.name,
+        issue_date=dt.date(2026, 3, 1),
+    )
 
 
 def test_the_key_secret_is_stored_only_as_a_keyed_hash(keys):
@@ -40,25 +29,35 @@ def test_the_key_secret_is_stored_only_as_a_keyed_hash(keys):
 
 
 def test_an_institution_key_runs_a_ban_check_and_gets_clear_without_details(client, keys):
-    response = client.post("/api/v1/ban-checks", {"id_type": "resident",
-                           "id_number": new_id_number(), "name": "张三"},
-                           content_type="application/json", **bearer(keys["inst"][1]))
+    response = client.post(
+        "/api/v1/ban-checks",
+        {"id_type": "resident", "id_number": new_id_number(), "name": "张三"},
+        content_type="application/json",
+        **bearer(keys["inst"][1]),
+    )
     assert response.status_code == 200
     assert response.json() == {"result": "clear"}
     assert BanCheck.objects.filter(purpose="api").count() == 1
 
 
 def test_a_training_base_key_may_not_run_ban_checks(client, keys):
-    response = client.post("/api/v1/ban-checks", {"id_type": "resident",
-                           "id_number": new_id_number(), "name": "张三"},
-                           content_type="application/json", **bearer(keys["base"][1]))
+    response = client.post(
+        "/api/v1/ban-checks",
+        {"id_type": "resident", "id_number": new_id_number(), "name": "张三"},
+        content_type="application/json",
+        **bearer(keys["base"][1]),
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
 
 
 def test_a_bad_payload_is_answered_422_with_field_errors(client, keys):
-    response = client.post("/api/v1/ban-checks", {"id_type": "resident", "name": ""},
-                           content_type="application/json", **bearer(keys["reg"][1]))
+    response = client.post(
+        "/api/v1/ban-checks",
+        {"id_type": "resident", "name": ""},
+        content_type="application/json",
+        **bearer(keys["reg"][1]),
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid_payload"
@@ -66,9 +65,12 @@ def test_a_bad_payload_is_answered_422_with_field_errors(client, keys):
 
 
 def test_an_invalid_id_number_is_answered_422_with_the_specific_reason(client, keys):
-    response = client.post("/api/v1/ban-checks", {"id_type": "resident",
-                           "id_number": "530102199005170000", "name": "张三"},
-                           content_type="application/json", **bearer(keys["reg"][1]))
+    response = client.post(
+        "/api/v1/ban-checks",
+        {"id_type": "resident", "id_number": "530102199005170000", "name": "张三"},
+        content_type="application/json",
+        **bearer(keys["reg"][1]),
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "id_number"
 
@@ -76,8 +78,9 @@ def test_an_invalid_id_number_is_answered_422_with_the_specific_reason(client, k
 def test_a_revoked_key_is_refused(client, keys, certificate):
     key, secret = keys["inst"]
     api_key_revoke(actor=None, key=key)
-    response = client.get(f"/api/v1/certificates/verify/{certificate.verification_code}",
-                          **bearer(secret))
+    response = client.get(
+        f"/api/v1/certificates/verify/{certificate.verification_code}", **bearer(secret)
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "unauthenticated"
 
@@ -88,8 +91,9 @@ def test_a_request_without_a_key_is_refused(client, certificate):
 
 
 def test_a_certificate_is_verified_by_code(client, keys, certificate):
-    response = client.get(f"/api/v1/certificates/verify/{certificate.verification_code}",
-                          **bearer(keys["reg"][1]))
+    response = client.get(
+        f"/api/v1/certificates/verify/{certificate.verification_code}", **bearer(keys["reg"][1])
+    )
     assert response.status_code == 200
     assert response.json()["serial"] == "KM-2026-000001"
     assert response.json()["revoked"] is False
@@ -98,22 +102,44 @@ def test_a_certificate_is_verified_by_code(client, keys, certificate):
 
 
 def test_certificate_lists_are_paginated_and_scoped_to_the_keys_organisation(
-        client, keys, certificate):
+    client, keys, certificate
+):
     own = client.get("/api/v1/certificates", **bearer(keys["base"][1])).json()
     assert own["count"] == 1 and own["items"][0]["serial"] == certificate.serial
     other = client.get("/api/v1/certificates", **bearer(keys["other_base"][1])).json()
     assert other["count"] == 0
 
 
-def test_openapi_description_and_docs_are_for_logged_in_staff_only(client, cast):
-    assert client.get("/api/v1/docs").status_code in (302, 403)
-    assert client.get("/api/v1/openapi.json").status_code in (302, 403)
+def test_the_interactive_docs_are_for_logged_in_staff_only(client, cast, keys):
+    assert client.get("/api/v1/docs").status_code == 302  # to the login page
+    assert client.get("/api/v1/docs", **bearer(keys["reg"][1])).status_code == 302
     client.force_login(cast.worker_user)
     assert client.get("/api/v1/docs").status_code == 403
     client.force_login(cast.regulator)
     assert client.get("/api/v1/docs").status_code == 200
-    spec = client.get("/api/v1/openapi.json").json()
-    assert "/api/v1/ban-checks" in spec["paths"]
+
+
+def test_the_openapi_description_needs_a_valid_key_or_a_staff_session(client, cast, keys):
+    anonymous = client.get("/api/v1/openapi.json")
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "unauthenticated"
+    spec = client.get("/api/v1/openapi.json", **bearer(keys["base"][1])).json()
+    assert {
+        "/api/v1/ban-checks",
+        "/api/v1/persons",
+        "/api/v1/employments",
+        "/api/v1/hour-entries",
+        "/api/v1/persons/{person_id}/compliance",
+        "/api/v1/certificates",
+        "/api/v1/certificates/{serial}/revoke",
+        "/api/v1/subsidy-applications",
+        "/api/v1/subsidy-applications/{application_id}/decision",
+    } <= set(spec["paths"])
+    api_key_revoke(actor=None, key=keys["base"][0])
+    assert client.get("/api/v1/openapi.json", **bearer(keys["base"][1])).status_code == 401
+    client.force_login(cast.worker_user)
+    assert client.get("/api/v1/openapi.json").status_code == 401
+    client.force_login(cast.regulator)
+    assert client.get("/api/v1/openapi.json").status_code == 200
 
 
 def test_an_admin_creates_a_key_sees_the_secret_once_and_can_revoke_it(client, orgs):
@@ -121,34 +147,45 @@ def test_an_admin_creates_a_key_sees_the_secret_once_and_can_revoke_it(client, o
 
     admin_user = UserFactory(email="root@example.test", is_staff=True, is_superuser=True)
     client.force_login(admin_user)
-    response = client.post("/django-admin/certification/apikey/add/", {
-        "name": "机构系统", "role": "institution", "organisation": orgs.institution.pk,
-        "region": ""}, follow=True)
+    response = client.post(
+        "/django-admin/certification/apikey/add/",
+        {
+            "name": "机构系统",
+            "role": "institution",
+            "organisation": orgs.institution.pk,
+            "region": "",
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     key = ApiKey.objects.get(name="机构系统")
     shown = [str(m) for m in response.context["messages"]]
     secret = next(m.split("：", 1)[1] for m in shown if "cc_" in m)
     assert secret.startswith(key.prefix)
     assert client.get("/django-admin/certification/apikey/").content.decode().count(secret) == 0
-    client.post("/django-admin/certification/apikey/", {
-        "action": "revoke", "_selected_action": [key.pk]})
+    client.post(
+        "/django-admin/certification/apikey/", {"action": "revoke", "_selected_action": [key.pk]}
+    )
     key.refresh_from_db()
     assert key.revoked_at is not None
 
 
 def test_a_person_is_looked_up_by_id_number_in_the_body_and_answered_masked(client, keys, cast):
     body = {"id_type": "resident", "id_number": cast.worker.reveal_id_number()}
-    response = client.post("/api/v1/persons/lookup", body, content_type="application/json",
-                           **bearer(keys["inst"][1]))
+    response = client.post(
+        "/api/v1/persons/lookup", body, content_type="application/json", **bearer(keys["inst"][1])
+    )
     assert response.status_code == 200
     assert response.json()["id_masked"] == cast.worker.id_masked
     assert cast.worker.reveal_id_number() not in response.content.decode()
 
 
 def test_a_key_of_another_region_is_denied_the_person(client, keys, cast, regions):
-    other, secret = api_key_create(actor=None, name="甘肃", role=ApiKey.Role.REGULATOR,
-                                   region=regions.lanzhou)
+    other, secret = api_key_create(
+        actor=None, name="甘肃", role=ApiKey.Role.REGULATOR, region=regions.lanzhou
+    )
     body = {"id_type": "resident", "id_number": cast.worker.reveal_id_number()}
-    response = client.post("/api/v1/persons/lookup", body, content_type="application/json",
-                           **bearer(secret))
+    response = client.post(
+        "/api/v1/persons/lookup", body, content_type="application/json", **bearer(secret)
+    )
     assert response.status_code == 404

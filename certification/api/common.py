@@ -1,0 +1,61 @@
+"""Shared pieces of the API handlers: the key of the request, role checks, scope filters of
+persons, and the paginator used by every list."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
+
+from certification.api.schemas import ErrorOut
+from certification.models import ApiKey, Employment, Person
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# PostgreSQL integer primary keys: larger ids are answered 422, not a database error.
+MAX_ID = 2**31 - 1
+
+
+def api_key(request) -> ApiKey:
+    return request.auth
+
+
+def require(request, *roles: str) -> ApiKey:
+    """The request's key if its role is one of `roles`; 403 otherwise."""
+    key = api_key(request)
+    if key.role not in roles:
+        raise PermissionDenied
+    return key
+
+
+class Pagination(PageNumberPagination):
+    """ninja's page-number pagination with bounded inputs: `page` (≥ 1) and `page_size`
+    (1…100, default 50). Lists are ordered on a unique key so pages never overlap."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("page_size", 50)
+        kwargs.setdefault("max_page_size", 100)
+        super().__init__(**kwargs)
+
+
+def person_in_scope(key: ApiKey, person: Person) -> bool:
+    """Institutions see the people who work or worked for them; training bases, HR and
+    regulators the people living or employed in their region subtree."""
+    if key.role == ApiKey.Role.INSTITUTION:
+        return Employment.objects.filter(person=person, institution=key.organisation).exists()
+    path = key.scope_path
+    if person.region_id and person.region.path.startswith(path):
+        return True
+    return Employment.objects.filter(
+        person=person, institution__region__path__startswith=path
+    ).exists()
+
+
+def person_for_key(key: ApiKey, person_id: int) -> Person:
+    """The person if the key's scope covers them; 404 (like an unknown id) otherwise."""
+    person = Person.objects.select_related("region").filter(pk=person_id).first()
+    if person is None or not person_in_scope(key, person):
+        raise Http404
+    return person
