@@ -4,7 +4,14 @@ from .api_keys import ApiKey
 from .assessments import AssessmentKind, AssessmentResult
 from .audit import AuditEvent
 from .bans import BanCheck, BanEntry, CheckPurpose
-from .certificates import Certificate, CertificateBatch, Occupation, SerialCounter, SkillLevel
+from .certificates import (
+    Certificate,
+    CertificateBatch,
+    Occupation,
+    SerialCounter,
+    SkillCertificateImport,
+    SkillLevel,
+)
 from .cycles import CycleStatus, CycleSummary
 from .employments import Employment
 from .hours import HourEntry, HourSource
@@ -35,7 +42,8 @@ __all__ = [
     "CertificateBatch", "CheckPurpose", "CycleStatus", "CycleSummary", "Employment", "HourEntry",
     "HourSource", "IdProcessingConsent", "LearningPolicy", "Notification", "Objection",
     "Occupation", "Organisation", "PaymentBatch", "PaymentLine", "Person", "Region",
-    "RequirementRule", "SerialCounter", "SkillLevel", "StaffMembership", "StaffRole",
+    "RequirementRule", "SerialCounter", "SkillCertificateImport", "SkillLevel", "StaffMembership",
+    "StaffRole",
     "SubsidyApplication", "SubsidyPolicy", "SubsidyStandard", "SubsidyType",
     "UrgentOccupation",
 ]

@@ -18,4 +18,8 @@ urlpatterns: list = [
          name="skill_certificate_new"),
     path("certificates/skill-level/import/", views.skill_certificate_import,
          name="skill_certificate_import"),
+    path("certificates/skill-level/import/<int:pk>/", views.skill_import_progress,
+         name="skill_import_progress"),
+    path("certificates/skill-level/import/<int:pk>/status/", views.skill_import_status,
+         name="skill_import_status"),
 ]

@@ -225,3 +225,51 @@ def test_other_roles_are_denied(client, cast):
         assert resp.status_code == 403
     assert not Certificate.objects.exists()
     assert AuditEvent.objects.filter(action="access.denied").count() == 10
+
+
+@pytest.fixture
+def async_imports(monkeypatch):
+    """Every file counts as large, so the import runs through the Celery task."""
+    monkeypatch.setattr("certification.services.skill_certificates.ASYNC_IMPORT_ROWS", 1)
+
+
+def test_a_large_import_runs_as_a_task_with_progress_for_its_requester_only(
+    client, cast, async_imports, django_capture_on_commit_callbacks
+):
+    from certification.models import SkillCertificateImport
+
+    client.force_login(cast.base_staff)
+    upload = _xlsx([_row(cast.worker, "Y2026000001"), _row(cast.director, "Y2026000002")])
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(reverse("certification:skill_certificate_import"), {"file": upload})
+    job = SkillCertificateImport.objects.get()
+    assert resp.status_code == 302
+    assert resp["Location"] == reverse("certification:skill_import_progress", args=[job.pk])
+    status = client.get(reverse("certification:skill_import_status", args=[job.pk])).json()
+    assert (status["status"], status["issued"], status["percent"]) == ("done", 2, 100)
+    assert Certificate.objects.filter(kind="skill_level").count() == 2
+    job.refresh_from_db()
+    assert not job.upload  # the file with ID numbers is deleted once processed
+    page = client.get(reverse("certification:skill_import_progress", args=[job.pk]))
+    assert "batch_progress.js" in page.content.decode()
+    client.force_login(cast.other_base_staff)
+    assert (
+        client.get(reverse("certification:skill_import_status", args=[job.pk])).status_code == 404
+    )
+
+
+def test_a_large_import_with_a_bad_row_saves_nothing_and_reports_the_row(
+    client, cast, async_imports, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.hr_reviewer)
+    upload = _xlsx(
+        [_row(cast.worker, "Y2026000001"), _row(cast.director, "Y2026000002", 职业="厨师")]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(reverse("certification:skill_certificate_import"), {"file": upload})
+    status = client.get(resp["Location"] + "status/").json()
+    assert status["status"] == "failed" and status["issued"] == 0
+    assert status["refusals"] == [
+        {"name": "第3行", "reasons": ["未知的职业（应为保育师 4-10-01-03 或育婴员 4-10-01-02）"]}
+    ]
+    assert not Certificate.objects.exists()
