@@ -10,37 +10,52 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.models import CheckPurpose, HourSource, Person
+from certification.models import (
+    AssessmentKind,
+    AssessmentResult,
+    CheckPurpose,
+    HourSource,
+    Person,
+)
 from certification.rules.hours import (
     lesson_creditable_hours,
     minutes_to_class_hours,
     span_continues,
 )
 from certification.selectors.rules import learning_policy_for
+from certification.services.assessments import assessment_passed, assessment_record
 from certification.services.audit import audit_record
 from certification.services.bans import ban_gate
 from certification.services.hours import hours_credit
+from cms.models import CoursePage
 from lms.models import Enrolment, LearnerPresence, LessonDay, LessonProgress, QuizAttempt
 
 
 def enrolment_create(*, actor, person, course) -> Enrolment:
     """D-16: enrol a person on a course; the ban gate runs first, outside the write transaction
     (so the audit row of a hit survives the refusal). Raises PersonBanned. Idempotent."""
-    ban_gate(id_index=person.id_index, purpose=CheckPurpose.ENROLMENT, actor=actor,
-             name=person.name)
+    ban_gate(
+        id_index=person.id_index, purpose=CheckPurpose.ENROLMENT, actor=actor, name=person.name
+    )
     return _enrolment_write(actor=actor, person=person, course=course)
 
 
 @transaction.atomic
 def _enrolment_write(*, actor, person, course) -> Enrolment:
     enrolment, created = Enrolment.objects.get_or_create(
-        person=person, course=course, defaults={"created_by": actor})
+        person=person, course=course, defaults={"created_by": actor}
+    )
     if created:
-        audit_record(actor=actor, action="lms.enrol", obj=enrolment,
-                     data={"person": person.pk, "course": course.pk})
+        audit_record(
+            actor=actor,
+            action="lms.enrol",
+            obj=enrolment,
+            data={"person": person.pk, "course": course.pk},
+        )
     return enrolment
 
 
@@ -59,8 +74,9 @@ def _split_by_day(start: datetime.datetime, end: datetime.datetime) -> list[tupl
     cur = timezone.localtime(start)
     end = timezone.localtime(end)
     while cur < end:
-        midnight = (cur + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0,
-                                                              microsecond=0)
+        midnight = (cur + datetime.timedelta(days=1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
         stop = min(end, midnight)
         pieces.append((cur.date(), int((stop - cur).total_seconds())))
         cur = stop
@@ -70,8 +86,9 @@ def _split_by_day(start: datetime.datetime, end: datetime.datetime) -> list[tupl
 def lesson_completed(*, progress: LessonProgress, lesson, minutes_per_hour: int) -> bool:
     """D-9: the completion rule: quiz passed if the lesson has one, else nominal time reached."""
     if quiz_block(lesson) is not None:
-        return QuizAttempt.objects.filter(person_id=progress.person_id, lesson=lesson,
-                                          passed=True).exists()
+        return QuizAttempt.objects.filter(
+            person_id=progress.person_id, lesson=lesson, passed=True
+        ).exists()
     needed = Decimal(lesson.nominal_hours) * minutes_per_hour * 60
     return progress.active_seconds >= needed
 
@@ -96,8 +113,12 @@ def _credit_progress(*, progress: LessonProgress, lesson, policy, actor) -> Deci
             continue
         total_after = day.credited_hours + want
         entry = hours_credit(
-            person=progress.person, date=day.date, hours=want, kind=lesson.hour_kind,
-            source=HourSource.ONLINE, course=course if hasattr(course, "audience_roles") else None,
+            person=progress.person,
+            date=day.date,
+            hours=want,
+            kind=lesson.hour_kind,
+            source=HourSource.ONLINE,
+            course=course if hasattr(course, "audience_roles") else None,
             evidence={"lesson": lesson.pk, "active_seconds": day.active_seconds},
             external_ref=f"lesson:{lesson.pk}:{progress.person_id}:{day.date}:{total_after}",
             recorded_by=actor,
@@ -113,8 +134,15 @@ def _credit_progress(*, progress: LessonProgress, lesson, policy, actor) -> Deci
 
 
 @transaction.atomic
-def heartbeat_record(*, actor, person, lesson, tab_token: str, start: bool = False,
-                     now: datetime.datetime | None = None) -> dict:
+def heartbeat_record(
+    *,
+    actor,
+    person,
+    lesson,
+    tab_token: str,
+    start: bool = False,
+    now: datetime.datetime | None = None,
+) -> dict:
     """D-9: record one heartbeat from a visible lesson tab and credit what it earned.
 
     One (lesson, tab) per person accrues: a tab's first beat (`start`) takes over; beats from
@@ -127,13 +155,19 @@ def heartbeat_record(*, actor, person, lesson, tab_token: str, start: bool = Fal
     Person.objects.select_for_update().filter(pk=person.pk).first()  # serialise per person
     presence, _created = LearnerPresence.objects.select_for_update().get_or_create(person=person)
     progress, _c = LessonProgress.objects.select_for_update().get_or_create(
-        person=person, lesson=lesson)
+        person=person, lesson=lesson
+    )
     is_current = presence.lesson_id == lesson.pk and presence.tab_token == tab_token
     live = presence.last_beat_at is not None and span_continues(
-        (now - presence.last_beat_at).total_seconds(), interval)
+        (now - presence.last_beat_at).total_seconds(), interval
+    )
     if not is_current and live and not start:
-        return {"active": False, "active_seconds": progress.active_seconds,
-                "credited_hours": str(progress.credited_hours), "posted": "0"}
+        return {
+            "active": False,
+            "active_seconds": progress.active_seconds,
+            "credited_hours": str(progress.credited_hours),
+            "posted": "0",
+        }
     if is_current and live:
         for date, seconds in _split_by_day(presence.last_beat_at, now):
             day, _d = LessonDay.objects.get_or_create(progress=progress, date=date)
@@ -147,8 +181,12 @@ def heartbeat_record(*, actor, person, lesson, tab_token: str, start: bool = Fal
     presence.save()
     policy = learning_policy_for(person.region, timezone.localdate(now))
     posted = _credit_progress(progress=progress, lesson=lesson, policy=policy, actor=actor)
-    return {"active": True, "active_seconds": progress.active_seconds,
-            "credited_hours": str(progress.credited_hours), "posted": str(posted)}
+    return {
+        "active": True,
+        "active_seconds": progress.active_seconds,
+        "credited_hours": str(progress.credited_hours),
+        "posted": str(posted),
+    }
 
 
 @transaction.atomic
@@ -159,8 +197,9 @@ def quiz_attempt_start(*, person, lesson) -> QuizAttempt:
         raise ValidationError(_("本课时没有测验。"))
     order = list(range(len(quiz["questions"])))
     random.shuffle(order)  # noqa: S311 - order only, not security
-    return QuizAttempt.objects.create(person=person, lesson=lesson, question_order=order,
-                                      pass_mark=quiz["pass_mark"])
+    return QuizAttempt.objects.create(
+        person=person, lesson=lesson, question_order=order, pass_mark=quiz["pass_mark"]
+    )
 
 
 def _correct_set(question) -> set[int]:
@@ -171,23 +210,73 @@ def _correct_set(question) -> set[int]:
 def quiz_attempt_submit(*, actor, attempt_id: int, person, answers: dict) -> QuizAttempt:
     """D-16: score an attempt (answers: question index → list of 1-based choices); once only.
     A pass may complete the lesson and credit its time (D-9)."""
+    # Person first, as heartbeat_record does: serialises this person's passes (one theory report)
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     attempt = QuizAttempt.objects.select_for_update().get(pk=attempt_id, person=person)
     if attempt.submitted_at is not None:
         raise ValidationError(_("该次测验已提交。"))
     lesson = attempt.lesson.specific
     questions = quiz_block(lesson)["questions"]
-    right = sum(1 for i, q in enumerate(questions)
-                if {int(c) for c in answers.get(str(i), [])} == _correct_set(q))
+    right = sum(
+        1
+        for i, q in enumerate(questions)
+        if {int(c) for c in answers.get(str(i), [])} == _correct_set(q)
+    )
     attempt.score = round(100 * right / len(questions))
     attempt.passed = attempt.score >= attempt.pass_mark
     attempt.answers = answers
     attempt.submitted_at = timezone.now()
     attempt.save()
-    audit_record(actor=actor, action="lms.quiz_submit", obj=attempt,
-                 data={"score": attempt.score, "passed": attempt.passed})
+    audit_record(
+        actor=actor,
+        action="lms.quiz_submit",
+        obj=attempt,
+        data={"score": attempt.score, "passed": attempt.passed},
+    )
     if attempt.passed:
         progress, _c = LessonProgress.objects.select_for_update().get_or_create(
-            person=person, lesson=lesson)
+            person=person, lesson=lesson
+        )
         policy = learning_policy_for(person.region, timezone.localdate())
         _credit_progress(progress=progress, lesson=lesson, policy=policy, actor=actor)
+        theory_report(actor=actor, person=person, course=lesson.get_parent().specific)
     return attempt
+
+
+def theory_report(*, actor, person, course) -> AssessmentResult | None:
+    """D-16/D-17: a course's online theory test is the quizzes of its live lessons. Once every
+    one has a passing attempt and the average of the best scores reaches the course pass mark,
+    report ONE passing theory assessment to certification (in the caller's transaction; the
+    caller holds the person's row lock). Later passes report nothing more; failed attempts never
+    report. Returns the new result, or None."""
+    if not isinstance(course, CoursePage) or not course.has_theory_test:
+        return None
+    if assessment_passed(person=person, course=course, kind=AssessmentKind.THEORY):
+        return None
+    quiz_lessons = [
+        les for les in course.get_children().live().specific() if quiz_block(les) is not None
+    ]
+    if not quiz_lessons:
+        return None  # the theory test is held offline and recorded by base staff
+    best = dict(
+        QuizAttempt.objects.filter(
+            person=person, passed=True, lesson__in=[les.pk for les in quiz_lessons]
+        )
+        .values_list("lesson")
+        .annotate(best=Max("score"))
+    )
+    if len(best) < len(quiz_lessons):
+        return None
+    score = (Decimal(sum(best.values())) / len(best)).quantize(Decimal("0.1"))
+    if score < course.pass_mark:
+        return None
+    return assessment_record(
+        actor=actor,
+        person=person,
+        course=course,
+        training_base=None,
+        kind=AssessmentKind.THEORY,
+        score=score,
+        passed=True,
+        assessed_on=timezone.localdate(),
+    )

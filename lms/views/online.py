@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certification.services.bans import PersonBanned
+from cms.choices import WorkerRole
 from cms.models import CoursePage, LessonPage
 from lms import selectors
 from lms.services import online
@@ -26,10 +27,18 @@ def my_learning(request):
     person = _person_or_claim(request)
     if person is None:
         return redirect("certification:claim")
-    return render(request, "lms/my_learning.html", {
-        "courses": selectors.enrolments_with_progress(person=person),
-        "roles": selectors.hours_by_role(person=person),
-    })
+    roles = selectors.hours_by_role(person=person)
+    labels = dict(WorkerRole.choices)
+    for row in roles:
+        row["role_label"] = labels.get(row["role"], row["role"])
+    return render(
+        request,
+        "lms/my_learning.html",
+        {
+            "courses": selectors.enrolments_with_progress(person=person),
+            "roles": roles,
+        },
+    )
 
 
 @login_required
@@ -61,8 +70,13 @@ def heartbeat(request, lesson_id: int):
     token = str(data.get("tab", ""))[:64]
     if not token:
         return HttpResponseBadRequest()
-    result = online.heartbeat_record(actor=request.user, person=person, lesson=lesson,
-                                     tab_token=token, start=bool(data.get("start")))
+    result = online.heartbeat_record(
+        actor=request.user,
+        person=person,
+        lesson=lesson,
+        tab_token=token,
+        start=bool(data.get("start")),
+    )
     result["interval"] = settings.LEARNING_HEARTBEAT_SECONDS
     return JsonResponse(result)
 
@@ -74,12 +88,18 @@ def quiz(request, lesson_id: int):
         return redirect("certification:claim")
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
     if request.method == "POST":
-        answers = {k[2:]: [int(v) for v in request.POST.getlist(k) if v.isdigit()]
-                   for k in request.POST if k.startswith("q_")}
+        answers = {
+            k[2:]: [int(v) for v in request.POST.getlist(k) if v.isdigit()]
+            for k in request.POST
+            if k.startswith("q_")
+        }
         try:
             attempt = online.quiz_attempt_submit(
-                actor=request.user, attempt_id=int(request.POST.get("attempt", 0)),
-                person=person, answers=answers)
+                actor=request.user,
+                attempt_id=int(request.POST.get("attempt", 0)),
+                person=person,
+                answers=answers,
+            )
         except (ValidationError, ValueError):
             return redirect("lms:quiz", lesson_id=lesson.pk)
         return render(request, "lms/quiz_result.html", {"lesson": lesson, "attempt": attempt})
@@ -89,5 +109,8 @@ def quiz(request, lesson_id: int):
         return redirect(lesson.url)
     block = online.quiz_block(lesson)
     questions = [(i, block["questions"][i]) for i in attempt.question_order]
-    return render(request, "lms/quiz.html", {"lesson": lesson, "attempt": attempt,
-                                             "quiz": block, "questions": questions})
+    return render(
+        request,
+        "lms/quiz.html",
+        {"lesson": lesson, "attempt": attempt, "quiz": block, "questions": questions},
+    )

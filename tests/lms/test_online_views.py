@@ -34,8 +34,9 @@ def test_heartbeats_over_http_accrue_time(client, cast, course):  # noqa: F811
     les = lesson(course, "l1", nominal="1")
     client.force_login(cast.worker_user)
     url = reverse("lms:heartbeat", args=[les.pk])
-    body = client.post(url, json.dumps({"tab": "t1", "start": True}),
-                       content_type="application/json").json()
+    body = client.post(
+        url, json.dumps({"tab": "t1", "start": True}), content_type="application/json"
+    ).json()
     assert body["active"] is True
     assert LessonProgress.objects.filter(person=cast.worker, lesson=les).exists()
 
@@ -44,13 +45,24 @@ def test_quiz_page_scores_and_pass_shows_hours_on_my_learning(client, cast, cour
     les = lesson(course, "l1", nominal="1", quiz=True)
     progress = LessonProgress.objects.create(person=cast.worker, lesson=les, active_seconds=120)
     from django.utils import timezone
+
     progress.days.create(date=timezone.localdate(), active_seconds=120)
     client.force_login(cast.worker_user)
     page = client.get(reverse("lms:quiz", args=[les.pk]))
     attempt = page.context["attempt"]
-    result = client.post(reverse("lms:quiz", args=[les.pk]),
-                         {"attempt": attempt.pk, "q_0": "1", "q_1": "1"})
+    result = client.post(
+        reverse("lms:quiz", args=[les.pk]), {"attempt": attempt.pk, "q_0": "1", "q_1": "1"}
+    )
     assert result.context["attempt"].passed
     assert HourEntry.objects.get(person=cast.worker).hours == Decimal("1")
     assert LearningPolicy.objects.count() >= 2
     assert "1.0" in client.get(reverse("lms:my_learning")).content.decode()
+
+
+def test_my_learning_names_each_role_by_its_label(client, cast, course):  # noqa: F811
+    client.force_login(cast.worker_user)
+    page = client.get(reverse("lms:my_learning"))
+    html = page.content.decode()
+    assert [r["role"] for r in page.context["roles"]] == ["caregiver"]
+    assert "<h3>保育人员</h3>" in html
+    assert ">caregiver<" not in html
