@@ -1,5 +1,7 @@
-"""Demo certificates: a few training certificates and one skill-level record (idempotent).
-Runs after the lms demo (order 30); skips when there are no courses yet."""
+"""Demo certificates: training certificates for the first people and the demo worker and
+director logins, and skill-level records (idempotent). Runs after the lms demo (order 30) and
+before the subsidy demo (order 70), which needs the demo worker's certificates; skips when there
+are no courses yet."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,6 +9,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cms.demo import demo_step
+
+DEMO_WORKER = "worker@demo.carecert.cn"
+DEMO_LOGINS = (DEMO_WORKER, "director@demo.carecert.cn")
 
 
 @demo_step(50, "certificates")
@@ -42,7 +47,9 @@ def demo_certificates(log) -> None:
                                            day=1), valid_to=today + dt.timedelta(days=730),
                                            document_number="演示-2026-01")
         acc.courses.add(course)
-    for person in Person.objects.order_by("pk")[:3]:
+    first = list(Person.objects.order_by("pk")[:3])
+    logins = list(Person.objects.filter(user__email__in=DEMO_LOGINS).order_by("pk"))
+    for person in first + [p for p in logins if p not in first]:
         for kind, hours in (("theory", course.theory_hours), ("practice", course.practice_hours)):
             if hours and hours > 0:
                 HourEntry.objects.get_or_create(
@@ -62,9 +69,12 @@ def demo_certificates(log) -> None:
                                        training_base=base)
         except CertificateRefused as exc:
             log(f"# demo certificate refused for person {person.pk}: {exc.reasons}")
-    person = Person.objects.order_by("pk").first()
-    if person and not Certificate.objects.filter(kind="skill_level", person=person).exists():
-        certificate_record_skill_level(
-            actor=staff.user, person=person, occupation="4-10-01-03", level=4,
-            external_number="DEMO-SL-0001", issuer_name="云南省职业技能鉴定中心",
-            issue_date=today - dt.timedelta(days=60))
+    worker = Person.objects.filter(user__email=DEMO_WORKER).first()
+    for number, person in (("DEMO-SL-0001", Person.objects.order_by("pk").first()),
+                           ("DEMO-SL-0002", worker)):
+        if person and not Certificate.objects.filter(kind="skill_level", person=person).exists():
+            certificate_record_skill_level(
+                actor=staff.user, person=person, occupation="4-10-01-03", level=4,
+                external_number=number, issuer_name="云南省职业技能鉴定中心",
+                issue_date=today - dt.timedelta(days=60))
+    log(f"certificates: {Certificate.objects.count()}")
