@@ -45,45 +45,52 @@ class RoleContext:
     region_path: str
 
 
+def _employments_by_role(person) -> dict[str, list[Employment]]:
+    """The person's employments per role, each list ordered by start date."""
+    by_role: dict[str, list[Employment]] = {}
+    for employment in (
+        Employment.objects.filter(person=person)
+        .select_related("institution__region")
+        .order_by("start_date", "id")
+    ):
+        by_role.setdefault(employment.role, []).append(employment)
+    return by_role
+
+
 def role_contexts(person) -> dict[str, RoleContext]:
     """D-12: per role the person has held, the cycle anchor: first employment start in the
     role, or the programme start of that employment's region when the employment began
     earlier (or the calendar-aligned variant where the region's policy says so)."""
-    employments = (
-        Employment.objects.filter(person=person)
-        .select_related("institution__region")
-        .order_by("start_date", "id")
-    )
-    return contexts_from_employments(list(employments))
+    return {role: _role_context(role, rows) for role, rows in _employments_by_role(person).items()}
 
 
 def contexts_from_employments(
     employments, policy_for=learning_policy_for
 ) -> dict[str, RoleContext]:
-    """role_contexts for already-fetched employments of one person, ordered by start date
-    (recompute passes a cached policy lookup)."""
+    """role_contexts for already-fetched employments of one person, ordered by start date."""
     by_role: dict[str, list[Employment]] = {}
     for employment in employments:
         by_role.setdefault(employment.role, []).append(employment)
-    contexts = {}
-    for role, rows in by_role.items():
-        first = rows[0]
-        region = first.institution.region
-        policy = policy_for(region, first.start_date)
-        anchor = cycle_anchor(
-            first_start=first.start_date,
-            programme_start=policy.programme_start,
-            calendar_aligned=policy.cycle_alignment == policy.CycleAlignment.CALENDAR,
-        )
-        current = next((e for e in reversed(rows) if e.end_date is None), rows[-1])
-        contexts[role] = RoleContext(
-            role=role,
-            anchor=anchor,
-            region=region,
-            institution_id=current.institution_id,
-            region_path=current.institution.region.path,
-        )
-    return contexts
+    return {role: _role_context(role, rows, policy_for) for role, rows in by_role.items()}
+
+
+def _role_context(role: str, rows: list[Employment], policy_for=learning_policy_for) -> RoleContext:
+    first = rows[0]
+    region = first.institution.region
+    policy = policy_for(region, first.start_date)
+    anchor = cycle_anchor(
+        first_start=first.start_date,
+        programme_start=policy.programme_start,
+        calendar_aligned=policy.cycle_alignment == policy.CycleAlignment.CALENDAR,
+    )
+    current = next((e for e in reversed(rows) if e.end_date is None), rows[-1])
+    return RoleContext(
+        role=role,
+        anchor=anchor,
+        region=region,
+        institution_id=current.institution_id,
+        region_path=current.institution.region.path,
+    )
 
 
 def requirement_rules_of(role: str, region):
@@ -208,21 +215,44 @@ def _course_audience(entry):
     return None if course is None else course.audience_roles
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # runs inside the posting's transaction
 def compliance_on_hour_entry(*, entry) -> None:
     """D-11/D-12/D-13: add a new HourEntry to the summary of every cycle it counts toward (one
     per role whose audience the course includes), refresh status, and enqueue the D-18 statement
-    when a cycle becomes met. Entries dated before the anchor count toward no cycle."""
+    when a cycle becomes met. Entries dated before the anchor count toward no cycle.
+
+    The usual case costs three queries: the person's employments, the summaries whose dates
+    contain the entry (locked), one UPDATE. The anchor, policy and rule are looked up only for a
+    role whose cycle has no summary yet."""
     audience = _course_audience(entry)
     theory, practice = hours_by_kind(entry.kind, Decimal(entry.hours))
     today = timezone.localdate()
-    for ctx in role_contexts(entry.person).values():
-        if not audience_counts_for(audience=audience, role=ctx.role):
-            continue
-        rule, cycle = rule_and_cycle(ctx, entry.date)
-        if cycle is None:
-            continue
-        summary = _summary_for_update(entry.person, ctx, rule, cycle)  # locked until commit
+    by_role = {
+        role: rows
+        for role, rows in _employments_by_role(entry.person).items()
+        if audience_counts_for(audience=audience, role=role)
+    }
+    if not by_role:
+        return
+    covering = {
+        summary.role: summary
+        for summary in CycleSummary.objects.select_for_update()
+        .filter(
+            person=entry.person,
+            role__in=list(by_role),
+            start_date__lte=entry.date,
+            end_date__gte=entry.date,
+        )
+        .order_by("role", "cycle_number")
+    }
+    for role, rows in by_role.items():
+        summary = covering.get(role)
+        if summary is None:
+            ctx = _role_context(role, rows)
+            rule, cycle = rule_and_cycle(ctx, entry.date)
+            if cycle is None:
+                continue
+            summary = _summary_for_update(entry.person, ctx, rule, cycle)  # locked until commit
         summary.theory_hours += theory
         summary.practice_hours += practice
         became_met = _status_fields(summary, today)
