@@ -199,6 +199,9 @@ def test_editing_a_rule_in_effect_supersedes_it_and_keeps_the_old_row(
     old = _rule_in_effect(regions.kunming, total="130")
     starts = TODAY() + dt.timedelta(days=10)
     client.force_login(cast.regulator)
+    page = client.get(reverse("certification:rule_edit", args=[old.pk]))
+    assert page.context["form"].initial["effective_from"] == TODAY()
+    assert "原记录保留不变" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         resp = client.post(
             reverse("certification:rule_edit", args=[old.pk]),
