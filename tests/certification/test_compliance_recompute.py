@@ -182,3 +182,13 @@ def test_the_recompute_task_records_progress_and_an_audit_event(cast):
     assert progress["corrected"] == outcome["corrected"]
     assert AuditEvent.objects.filter(action="compliance.recompute").count() == 1
     assert CycleSummary.objects.get(person=cast.worker).practice_hours == D("3")
+
+
+@time_machine.travel("2026-06-01 10:00 +0800")
+def test_the_command_can_hand_the_recompute_to_celery(cast, capsys):
+    credit(cast.worker, dt.date(2026, 1, 5), 3)
+    CycleSummary.objects.filter(person=cast.worker).update(practice_hours=D("9"))
+    call_command("recompute_compliance", "--background")
+    assert "enqueued task" in capsys.readouterr().out
+    assert CycleSummary.objects.get(person=cast.worker).practice_hours == D("3")  # eager here
+    assert recompute_progress()["finished"]
