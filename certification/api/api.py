@@ -16,8 +16,13 @@ from certification.api.auth import ApiKeyAuth, docs_access
 api = NinjaAPI(
     title="CareCert 数据交换接口",
     version="1",
-    description="托育从业人员培训认证平台的数据交换接口。使用机构接口密钥认证："
-    "`Authorization: Bearer <密钥>`；错误以 JSON 返回稳定的 code 与中文 message。",
+    description=(
+        "托育从业人员培训认证平台的数据交换接口（D-32）。认证：机构接口密钥，"
+        "`Authorization: Bearer <密钥>`；密钥的权限范围与其所属机构或地区的工作人员相同。"
+        "错误以 JSON 返回稳定的 code 与中文 message（422 时附字段错误）；列表按页返回"
+        "（page、page_size ≤ 100）。本说明（/api/v1/openapi.json）凭有效接口密钥或登录的"
+        "工作人员可读；交互式文档（/api/v1/docs）仅限登录的工作人员。"
+    ),
     urls_namespace="api-v1",
     auth=ApiKeyAuth(),
     docs_decorator=docs_access,

@@ -459,3 +459,12 @@ def test_only_hr_keys_of_the_region_decide(api, cast):
     assert api.post("other_hr", path, {"decision": "approve_notice"}).status_code == 404
     assert "decision" in field_errors(api.post("hr", path, {"decision": "maybe"}))
     assert SubsidyApplication.objects.get(pk=app.pk).status == ApplicationStatus.SUBMITTED
+
+
+def test_a_revoked_training_base_key_can_no_longer_push_hours(api, keys, cast):
+    from certification.api.auth import api_key_revoke
+
+    api_key_revoke(actor=None, key=keys["base"][0])
+    response = api.post("base", "/hour-entries", attendance(cast.worker))
+    assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+    assert not HourEntry.objects.filter(person=cast.worker).exists()
