@@ -94,6 +94,10 @@ def regulator_dashboard(request):
     max_month = max([max(m.issued, m.revoked) for m in data.months] + [1])
     query = request.GET.copy()
     query.pop("format", None)
+    # drill-down links keep the filters; the region/institution is set by each link
+    keep = query.copy()
+    for key in ("region", "institution"):
+        keep.pop(key, None)
     return render(
         request,
         "certification/dashboards/regulator.html",
@@ -116,6 +120,7 @@ def regulator_dashboard(request):
             ),
             "status_totals": [(s, labels[s], data.totals[s]) for s in STATUSES],
             "export_query": query.urlencode(),
+            "keep_query": keep.urlencode(),
         },
     )
 
@@ -136,7 +141,7 @@ def _stacked(items, scale: int) -> list[tuple]:
             width = _pct(counts.get(s, 0), scale)
             if width:
                 segments.append((s, labels[s], counts[s], x, width))
-            x += width
+            x = round(x + width, 2)
         out.append((item, [counts.get(s, 0) for s in STATUSES], segments))
     return out
 

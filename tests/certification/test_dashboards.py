@@ -347,6 +347,7 @@ def test_page_draws_status_bars_and_filters_carry_into_the_export_link(client, c
     assert '<svg class="stack' in body and 'class="seg-behind"' in body
     assert 'class="seg-met"' not in body  # filtered out
     assert "status=behind" in body and "format=xlsx" in body
+    assert "?region=530102&amp;status=behind&amp;from=2026-01" in body  # drill-down keeps filters
     assert "保育人员" in body or str(WorkerRole.CAREGIVER.label) in body
 
 
