@@ -94,3 +94,49 @@ def _isolated_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
 
+
+
+# --- Seed rows after a flush ------------------------------------------------------------------
+# A transactional test (django_db(transaction=True), transactional_db, live_server) ends with a
+# flush that empties every table, including the rows data migrations seed: Wagtail's root page,
+# default site and locale, and the rule data of certification migrations 0004–0006. Before each
+# database test that follows one (and before the first), put them back with the same functions
+# the migrations call. Done outside the test's transaction when the fixture runs first, so the
+# rows persist; otherwise inside it (rolled back, so the next test checks again).
+
+_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences",
+                "django_db_serialized_rollback", "live_server"}
+_seeds = {"maybe_missing": True}
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or
+                               (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+def ensure_seed_rows() -> None:
+    from django.apps import apps
+
+    from certification.seeds import seed_all
+    from cms.seeds import ensure_wagtail_tree
+
+    ensure_wagtail_tree(apps)
+    seed_all(apps)
+
+
+@pytest.fixture(autouse=True)
+def _seed_rows_after_flush(request):
+    uses_db = (request.node.get_closest_marker("django_db") is not None
+               or bool(_DB_FIXTURES & set(request.fixturenames)))
+    if uses_db and _seeds["maybe_missing"]:
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            ensure_seed_rows()
+            if not connection.in_atomic_block:
+                _seeds["maybe_missing"] = False
+    yield
+    if uses_db and _is_transactional(request):
+        _seeds["maybe_missing"] = True
