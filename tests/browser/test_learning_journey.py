@@ -11,29 +11,50 @@ from cms.choices import HourKind
 from cms.models import CoursePage, LessonPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-QUIZ = {"title": "课后测验", "pass_mark": 100, "questions": [
-    {"question": "婴儿睡眠应采取哪种姿势？", "choices": ["仰卧", "俯卧"], "correct": "1",
-     "explanation": ""},
-]}
+QUIZ = {
+    "title": "课后测验",
+    "pass_mark": 100,
+    "questions": [
+        {
+            "question": "婴儿睡眠应采取哪种姿势？",
+            "choices": ["仰卧", "俯卧"],
+            "correct": "1",
+            "explanation": "",
+        },
+    ],
+}
 
 
 def test_caregiver_learns_a_lesson_passes_the_quiz_and_sees_hours(
-        live_server, page, cast, regions, settings):
+    live_server, page, cast, regions, settings
+):
     settings.LEARNING_HEARTBEAT_SECONDS = 1
-    LearningPolicy.objects.create(region=regions.yunnan, effective_from=dt.date(2020, 1, 1),
-                                  minutes_per_class_hour=1, daily_cap_hours=Decimal("7"),
-                                  programme_start=dt.date(2021, 1, 1))  # 1 学时 = 1 minute
+    LearningPolicy.objects.create(
+        region=regions.yunnan,
+        effective_from=dt.date(2020, 1, 1),
+        minutes_per_class_hour=1,
+        daily_cap_hours=Decimal("7"),
+        programme_start=dt.date(2021, 1, 1),
+    )  # 1 学时 = 1 minute
     cast.worker_user.set_password("Pw-for-browser-2026!")
     cast.worker_user.save()
     EmailAddress.objects.update_or_create(
-        user=cast.worker_user, email=cast.worker_user.email,
-        defaults={"verified": True, "primary": True})
+        user=cast.worker_user,
+        email=cast.worker_user.email,
+        defaults={"verified": True, "primary": True},
+    )
     root = Site.objects.get(is_default_site=True).root_page
-    course = CoursePage(title="保育人员培训", slug="caregiver", code="BR-1",
-                        audience_roles=["caregiver"])
+    course = CoursePage(
+        title="保育人员培训", slug="caregiver", code="BR-1", audience_roles=["caregiver"]
+    )
     root.add_child(instance=course)
-    lesson = LessonPage(title="安全睡眠", slug="sleep", nominal_hours=Decimal("0.1"),
-                        hour_kind=HourKind.THEORY, body=[("quiz", QUIZ)])
+    lesson = LessonPage(
+        title="安全睡眠",
+        slug="sleep",
+        nominal_hours=Decimal("0.1"),
+        hour_kind=HourKind.THEORY,
+        body=[("quiz", QUIZ)],
+    )
     course.add_child(instance=lesson)
 
     page.goto(f"{live_server.url}/accounts/login/")
@@ -42,11 +63,14 @@ def test_caregiver_learns_a_lesson_passes_the_quiz_and_sees_hours(
     page.locator("form button[type=submit]").first.click()
     page.wait_for_load_state()
 
+    page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{live_server.url}{lesson.url}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scroll
     status = page.locator("#lesson-status")
     page.wait_for_function(
         "() => Number(document.getElementById('lesson-status').dataset.seconds || 0) >= 7",
-        timeout=20000)
+        timeout=20000,
+    )
     assert "已学习" in status.inner_text()
 
     page.click("text=开始测验")
