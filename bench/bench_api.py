@@ -93,6 +93,27 @@ def _seed():
     return ([p.pk for p in people], [c.verification_code for c in certs], secret)
 
 
+def _cleanup() -> None:
+    """Take the seeded rows out again so later benches see the database they expect (the audit
+    rows of the key stay: the trail is append-only)."""
+    from certification.models import (
+        ApiKey,
+        Certificate,
+        CycleSummary,
+        Employment,
+        Organisation,
+        Person,
+    )
+
+    people = Person.objects.filter(id_index__startswith="bench-api-")
+    Certificate.objects.filter(person__in=people).delete()
+    CycleSummary.objects.filter(person__in=people).delete()
+    Employment.objects.filter(person__in=people).delete()
+    people.delete()
+    ApiKey.objects.filter(name="基准监管系统").delete()
+    Organisation.objects.filter(name__in=["基准接口托育园", "基准接口培训基地"]).delete()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -216,6 +237,13 @@ def run(report):
         )
         return
     person_ids, codes, secret = _seed()
+    try:
+        _measure(report, person_ids, codes, secret)
+    finally:
+        _cleanup()
+
+
+def _measure(report, person_ids: list[int], codes: list[str], secret: str) -> None:
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     server = _start_server(port)
