@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from wagtail.models import Page, Site
+from wagtail.search import index as search_index
 
 from cms.choices import HourKind
 from cms.demo import demo_step
@@ -144,6 +145,10 @@ def load_learning(log) -> None:
                     body=body,
                 )
             )
+    # (Re)index the demo pages so catalogue search works on a database loaded before the
+    # Chinese search pieces existed (new pages are indexed on save anyway).
+    for page in [*CoursePage.objects.all(), *LessonPage.objects.all()]:
+        search_index.insert_or_update_object(page)
     log("learning: home page, catalogue and 3 courses")
 
 

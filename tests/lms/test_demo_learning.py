@@ -48,6 +48,9 @@ def test_demo_learners_are_part_way_through_and_reloading_adds_nothing(client, d
     assert rows["CE-01"]["done"] == 0
     assert "保育人员" in page.content.decode()
 
+    found = client.get("/courses/", {"q": "窒息"}).context["courses"]  # in a CARE-01 lesson
+    assert [c.code for c in found] == ["CARE-01"]
+
     _load()
     assert counts == (
         Enrolment.objects.count(),
