@@ -115,9 +115,14 @@ def regulator_dashboard(request):
                 (m, _pct(m.issued, max_month), _pct(m.revoked, max_month))
                 for m in data.certificates_by_month
             ],
-            "ancestors": Region.objects.filter(code__in=region.path.strip("/").split("/")).order_by(
-                "path"
-            ),
+            # breadcrumbs: only the levels inside the user's own subtree (no links to a 404)
+            "ancestors": [
+                r
+                for r in Region.objects.filter(code__in=region.path.strip("/").split("/")).order_by(
+                    "path"
+                )
+                if scope.covers_path(r.path, StaffRole.REGULATOR)
+            ],
             "status_totals": [(s, labels[s], data.totals[s]) for s in STATUSES],
             "export_query": query.urlencode(),
             "keep_query": keep.urlencode(),

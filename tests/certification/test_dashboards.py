@@ -381,3 +381,12 @@ def test_export_holds_every_table_with_totals_that_match(client, cast, activity)
     assert certs[-1] == ("合计", 4, 1)
     money = list(book["补贴与禁入"].values)
     assert money[-1] == ("合计", 3, 4500, 1, 1500, 2)
+
+
+def test_breadcrumbs_stop_at_the_regulators_own_region(client, cast, population):
+    client.force_login(cast.regulator)  # Kunming
+    body = client.get(
+        reverse("certification:regulator_dashboard"), {"region": "530102"}
+    ).content.decode()
+    assert 'href="?region=530100"' in body
+    assert 'href="?region=530000"' not in body
