@@ -39,6 +39,8 @@ def _base(request, scope) -> Organisation:
             except PermissionDenied:
                 raise Http404 from None
         return get_object_or_404(Organisation, pk=int(requested))
+    if not base_ids:  # a base-staff role without a base: nothing to show
+        raise Http404
     return get_object_or_404(Organisation, pk=base_ids[0])
 
 
