@@ -3,8 +3,10 @@ progress and credited hours from the ledger. Loading the demo twice changes noth
 
 from decimal import Decimal
 
+import pytest
 from django.db.models import Sum
 from django.urls import reverse
+from wagtail.models import Site
 
 from certification.models import AssessmentResult, HourEntry
 from cms.demo import demo_steps
@@ -13,6 +15,13 @@ from lms.models import Enrolment, LessonProgress, QuizAttempt
 
 NEEDED = {"regions, organisations, people and accounts", "learning", "online learners"}
 WORKER = "worker@demo.carecert.cn"
+
+
+@pytest.fixture(autouse=True)
+def _forget_site_roots():
+    """The demo moves the site root; the rollback does not reach Wagtail's cached root paths."""
+    yield
+    Site.clear_site_root_paths_cache()
 
 
 def _load():
