@@ -1,15 +1,16 @@
-"""Read-side queries of the supervision dashboards (D-31).
+"""Read-side queries of the supervision dashboards (D-31) and the training-base dashboard.
 
 Every number is aggregated in the database from the maintained summaries (CycleSummary, D-13),
-certificates, subsidy applications and ban checks, grouped by child region with one CASE per
-child region path prefix; no loop over people in Python.
+certificates, subsidy applications and ban checks: people in one query grouped by child region
+(a cut of the region path) × role × status, activity in one grouped query per table and month;
+never a scan of the hours ledger and no loop over people in Python.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
@@ -116,11 +117,6 @@ def _summaries(region: Region, filters: DashboardFilters, today: dt.date):
     return qs
 
 
-def _bucket_expression(children: list[Region], field_name: str = "region_path"):
-    whens = [When(**{f"{field_name}__startswith": c.path}, then=Value(c.code)) for c in children]
-    return Case(*whens, default=Value(DIRECT), output_field=CharField())
-
-
 DATE_FIELDS = {"issue_date"}  # the other month fields are DateTimeFields
 
 
@@ -138,12 +134,6 @@ def _month_range(qs, field_name: str, filters: DashboardFilters):
         nxt = (filters.month_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         qs = qs.filter(**{f"{field_name}__lt": _bound(nxt, field_name)})
     return qs
-
-
-def _status_counts(summaries) -> dict[str, int]:
-    """One conditional aggregate: the totals row, computed independently of the grouped rows."""
-    counts = summaries.aggregate(**{s: Count("id", filter=Q(status=s)) for s in STATUSES})
-    return {s: counts[s] or 0 for s in STATUSES}
 
 
 def _by_month(qs, date_field: str, filters: DashboardFilters, **aggregates):
@@ -310,12 +300,6 @@ def regulator_dashboard(
         people=people,
         institution=institution,
     )
-
-
-def _cast_text(field_name: str):
-    from django.db.models.functions import Cast
-
-    return Cast(field_name, output_field=CharField())
 
 
 def _as_date(value) -> dt.date:
