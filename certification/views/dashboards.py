@@ -63,10 +63,15 @@ def regulator_dashboard(request):
     )
     region = _scoped_region(request, scope)
     institution = None
-    if request.GET.get("institution", "").isdigit():
-        institution = Organisation.objects.filter(
-            pk=int(request.GET["institution"]), region__path__startswith=region.path
-        ).first()
+    requested = request.GET.get("institution", "")
+    if requested.isdigit():
+        institution = (
+            Organisation.objects.filter(
+                pk=int(requested), region__path__startswith=region.path
+            ).first()
+            if len(requested) < 19  # beyond a bigint: no such institution
+            else None
+        )
         if institution is None:
             raise Http404
     filters = _filters(request)

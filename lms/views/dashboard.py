@@ -51,7 +51,7 @@ def base_dashboard(request):
     )
     base = _base(request, scope)
     course = request.GET.get("course", "")
-    course_id = int(course) if course.isdigit() else None
+    course_id = int(course) if course.isdigit() and len(course) < 10 else None
     month_from, month_to = _month(request.GET.get("from", "")), _month(request.GET.get("to", ""))
     upcoming, recent = base_classes(
         training_base_ids=[base.pk], course_id=course_id, month_from=month_from, month_to=month_to

@@ -390,3 +390,10 @@ def test_breadcrumbs_stop_at_the_regulators_own_region(client, cast, population)
     ).content.decode()
     assert 'href="?region=530100"' in body
     assert 'href="?region=530000"' not in body
+
+
+def test_an_unknown_or_oversized_institution_number_is_404(client, cast, population):
+    client.force_login(cast.regulator)
+    url = reverse("certification:regulator_dashboard")
+    assert client.get(url, {"institution": "999999"}).status_code == 404
+    assert client.get(url, {"institution": "9" * 30}).status_code == 404
