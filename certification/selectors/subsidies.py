@@ -28,12 +28,33 @@ def _in_force(qs, *, region, on: dt.date):
     )
 
 
+def _limits(row: SubsidyPolicy | None) -> rules.PolicyLimits:
+    if row is None:
+        return rules.PolicyLimits()
+    return rules.PolicyLimits(
+        **{f: getattr(row, f) for f in rules.PolicyLimits.__dataclass_fields__}
+    )
+
+
 def policy_for(*, region, on: dt.date) -> rules.PolicyLimits:
     rows = _in_force(SubsidyPolicy.objects.select_related("region"), region=region, on=on)
-    if not rows:
-        return rules.PolicyLimits()
-    p = rows[0]
-    return rules.PolicyLimits(**{f: getattr(p, f) for f in rules.PolicyLimits.__dataclass_fields__})
+    return _limits(rows[0] if rows else None)
+
+
+def _policy_in_force(rows: list[SubsidyPolicy], *, region, on: dt.date) -> rules.PolicyLimits:
+    """policy_for over rows already loaded (same choice as _in_force, without a query)."""
+    codes = {c for c in (region.path.strip("/").split("/") if region else []) if c}
+    live = [
+        r
+        for r in rows
+        if (r.region_id is None or r.region_id in codes)
+        and r.effective_from <= on
+        and (r.effective_to is None or r.effective_to >= on)
+    ]
+    live.sort(
+        key=lambda r: (len(r.region.path) if r.region_id else 0, r.effective_from), reverse=True
+    )
+    return _limits(live[0] if live else None)
 
 
 def policy_row_for(*, region, on: dt.date) -> SubsidyPolicy | None:
@@ -184,14 +205,13 @@ def review_queue_rows(*, scope, today: dt.date) -> list[dict]:
     the policy in force for the application's region on the day it was submitted (D-29)."""
     from django.utils import timezone
 
-    policies: dict[tuple, rules.PolicyLimits] = {}
+    policy_rows = list(SubsidyPolicy.objects.select_related("region"))  # a small rule table
     rows = []
     for app in review_queue(scope=scope):
         submitted_on = timezone.localdate(app.submitted_at)
-        key = (app.region_id, submitted_on)
-        if key not in policies:
-            policies[key] = policy_for(region=app.region, on=submitted_on)
-        target = policies[key].review_target_working_days
+        target = _policy_in_force(
+            policy_rows, region=app.region, on=submitted_on
+        ).review_target_working_days
         rows.append(
             {
                 "app": app,

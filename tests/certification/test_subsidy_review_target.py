@@ -86,3 +86,36 @@ def test_review_overdue_counts_working_days_only():
     assert review_overdue(
         submitted_on=friday, today=next_monday + dt.timedelta(days=1), target_working_days=1
     )
+
+
+def test_the_queue_reads_the_policies_once_whatever_its_length(cast, regions):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from certification.selectors import subsidies as sel
+
+    panlong = region("530103", "盘龙区", regions.kunming)
+    SubsidyPolicy.objects.create(
+        region=panlong, effective_from=dt.date(2020, 1, 1), review_target_working_days=2
+    )
+    inst = OrganisationFactory(name="盘龙区托育园", region=panlong)
+    people = [PersonFactory(name=f"张{n}", region=panlong) for n in range(3)]
+    for person in people:
+        EmploymentFactory(person=person, institution=inst)
+    from certification.access import staff_scope
+
+    scope = staff_scope(cast.hr_reviewer)
+    _submitted(cast.worker_user, cast.worker, "T-RT-Q0", working_days_ago=1)
+    with CaptureQueriesContext(connection) as one:
+        rows = sel.review_queue_rows(scope=scope, today=timezone.localdate())
+    for n, person in enumerate(people):
+        _submitted(cast.hr_reviewer, person, f"T-RT-Q{n + 1}", working_days_ago=n + 2)
+    with CaptureQueriesContext(connection) as four:
+        rows = sel.review_queue_rows(scope=scope, today=timezone.localdate())
+    assert len(rows) == 4 and len(four) == len(one)
+    for row in rows:  # the same choice as policy_for, one application at a time
+        submitted_on = timezone.localdate(row["app"].submitted_at)
+        assert (
+            row["target"]
+            == sel.policy_for(region=row["app"].region, on=submitted_on).review_target_working_days
+        )
