@@ -2,9 +2,11 @@
 
 The ledger service calls compliance_on_hour_entry in its posting transaction; the employment
 services call compliance_on_employment_change. A summary row is locked (select_for_update) before
-it is read and rewritten, so concurrent postings for one person cannot lose hours. Per entry and
-role: the person's employments, the policy (anchor), the rule rows (one query for both dates
-rule_and_cycle needs), the locked summary and one UPDATE.
+it is read and rewritten, so concurrent postings for one person cannot lose hours. A posting
+usually costs three queries (employments, the locked summaries whose dates contain the entry,
+one UPDATE); the anchor policy and the rule rows (one query for both dates rule_and_cycle needs)
+are looked up only when the cycle has no summary yet. The bulk rebuild lives in
+compliance_recompute.py.
 """
 
 from __future__ import annotations
@@ -62,16 +64,6 @@ def role_contexts(person) -> dict[str, RoleContext]:
     role, or the programme start of that employment's region when the employment began
     earlier (or the calendar-aligned variant where the region's policy says so)."""
     return {role: _role_context(role, rows) for role, rows in _employments_by_role(person).items()}
-
-
-def contexts_from_employments(
-    employments, policy_for=learning_policy_for
-) -> dict[str, RoleContext]:
-    """role_contexts for already-fetched employments of one person, ordered by start date."""
-    by_role: dict[str, list[Employment]] = {}
-    for employment in employments:
-        by_role.setdefault(employment.role, []).append(employment)
-    return {role: _role_context(role, rows, policy_for) for role, rows in by_role.items()}
 
 
 def _role_context(role: str, rows: list[Employment], policy_for=learning_policy_for) -> RoleContext:
