@@ -140,3 +140,14 @@ def _seed_rows_after_flush(request):
     yield
     if uses_db and _is_transactional(request):
         _seeds["maybe_missing"] = True
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in zh-hans: a test-client request in English (LocaleMiddleware) leaves
+    the thread's language active, and the next test would read English messages."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
