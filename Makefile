@@ -91,7 +91,8 @@ bench: system-packages $(STAMP)
 check-deploy: $(STAMP)
 	DJANGO_SETTINGS_MODULE=cms.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 40) \
 	PII_KEYS=k1:$$(openssl rand -base64 32) PII_INDEX_KEY=$$(openssl rand -hex 32) \
-	CELERY_BROKER_URL=redis://127.0.0.1:6379/0 DJANGO_ALLOWED_HOSTS=carecert.example.cn \
+	CELERY_BROKER_URL=redis://127.0.0.1:6379/0 CACHE_URL=redis://127.0.0.1:6379/1 \
+	DJANGO_ALLOWED_HOSTS=carecert.example.cn \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # Backups (issue 3): pg_dump -Fc / SQLite copy into var/backups/; restore then verify_audit.

@@ -24,6 +24,7 @@ from certification.services.rules import (
     requirement_rule_end,
     requirement_rule_revise,
 )
+from certification.tasks.compliance import recompute_progress
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -39,7 +40,11 @@ def rule_list(request):
     return render(
         request,
         "certification/rules/list.html",
-        {"parts": requirement_rules_for_regulator(scope=scope, today=today), "today": today},
+        {
+            "parts": requirement_rules_for_regulator(scope=scope, today=today),
+            "today": today,
+            "recompute": recompute_progress(),
+        },
     )
 
 

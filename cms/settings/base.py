@@ -198,6 +198,15 @@ PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
 PII_KEYS = env_list("PII_KEYS")
 PII_INDEX_KEY = env_str("PII_INDEX_KEY", "")
 
+# --- Cache: progress of long Celery jobs lives here, so the web process must share it with the
+# worker. CACHE_URL=redis://… in production; embedded mode runs tasks in-process (local memory).
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # --- Celery: no broker configured → tasks run eagerly in-process (embedded mode).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")

@@ -12,6 +12,9 @@ if not PII_KEYS or not PII_INDEX_KEY:
     raise ImproperlyConfigured("PII_KEYS and PII_INDEX_KEY must be set in production")
 if CELERY_BROKER_URL == "memory://":
     raise ImproperlyConfigured("CELERY_BROKER_URL must point at a real broker in production")
+if not env_str("CACHE_URL", ""):
+    raise ImproperlyConfigured("CACHE_URL (redis://…) must be set in production: job progress "
+                               "is shared between web and worker processes through the cache")
 
 SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

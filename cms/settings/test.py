@@ -20,3 +20,7 @@ STORAGES = {
 # Other areas' tests log staff in with force_login; the MFA gate is tested on its own
 # (tests/security/test_mfa.py switches it on).
 MFA_REQUIRED_FOR_STAFF = False
+
+# Per-process memory cache, whatever CACHE_URL says: rate limits and job progress must not
+# carry over from one test (or one run) to the next.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

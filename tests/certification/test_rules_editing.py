@@ -310,3 +310,17 @@ def test_the_service_module_enqueues_only_after_commit(cast, regions, recompute_
     )
     assert recompute_calls == []  # the test transaction never commits
     assert rule_services.VALUE_FIELDS
+
+
+def test_the_rules_page_shows_the_recompute_a_change_started(
+    client, cast, regions, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(cast.regulator)
+    assert "重新计算" not in client.get(reverse("certification:rule_list")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("certification:rule_create"), _form(regions.wuhua))
+    page = client.get(reverse("certification:rule_list")).content.decode()
+    assert "达标状态已按现行规则重新计算" in page
