@@ -1,0 +1,189 @@
+"""End to end through a real Celery worker: base staff start a batch certificate issue, the job
+travels through the broker (Redis) to a worker thread, and the progress page reports it finished
+with every certificate and its PDF in place.
+
+The rest of the suite runs tasks eagerly (cms/settings/test.py). This test runs only where CI
+gives a real broker (CELERY_BROKER_URL=redis://…) and PostgreSQL: the worker thread opens its own
+database connection to the test database, so the test uses `transactional_db` (committed rows).
+For its duration the app sends tasks to a dedicated Redis database (/9, purged before and after)
+instead of running them eagerly; the app's eager setting and broker are restored afterwards.
+"""
+
+import os
+import threading
+import time
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+from celery import signals
+from celery.contrib.testing.worker import start_worker
+from django.db import connection
+from django.urls import resolve, reverse
+from django.utils import timezone
+from wagtail.models import Page
+
+from certification.models import Certificate, HourEntry
+from certification.models.assessments import AssessmentResult
+from cms.celery import app
+from cms.models import CoursePage
+from tests.factories import AccreditationFactory, PersonFactory
+
+BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
+WORKER_REDIS_DB = 9  # a database of its own, so no other consumer takes (or leaves) tasks
+TIMEOUT_SECONDS = 60
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        urlsplit(BROKER_URL).scheme not in {"redis", "rediss"},
+        reason=f"needs a real broker: CELERY_BROKER_URL is {urlsplit(BROKER_URL).scheme}:// "
+        "(CI sets redis://)",
+    ),
+]
+
+
+def _dedicated_broker_url() -> str:
+    return urlsplit(BROKER_URL)._replace(path=f"/{WORKER_REDIS_DB}").geturl()
+
+
+def _drop_connection_pools() -> None:
+    """Forget pooled broker connections so the next send uses the broker_url now configured."""
+    if app._pool is not None:  # noqa: SLF001 - Celery keeps no public reset for this
+        app._pool.force_close_all()  # noqa: SLF001
+        app._pool = None  # noqa: SLF001
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None and amqp._producer_pool is not None:  # noqa: SLF001
+        amqp._producer_pool.force_close_all()  # noqa: SLF001
+        amqp._producer_pool = None  # noqa: SLF001
+
+
+@pytest.fixture
+def real_worker(transactional_db):
+    """A Celery worker in a thread of this process, consuming from the dedicated Redis db.
+
+    Yields the list of (task name, was eager, thread name) of every task the app ran."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            f"needs PostgreSQL (the database is {connection.vendor}): the worker thread "
+            "opens its own connection to the test database; CI runs it on PostgreSQL"
+        )
+    url = _dedicated_broker_url()
+    redis.Redis.from_url(url).flushdb()
+    saved = {
+        key: app.conf[key]
+        for key in ("broker_url", "task_always_eager", "worker_hijack_root_logger")
+    }
+    ran = []
+
+    def record(sender=None, task=None, **kwargs):
+        ran.append(
+            (
+                task.name,
+                bool(getattr(task.request, "is_eager", False)),
+                threading.current_thread().name,
+            )
+        )
+
+    signals.task_postrun.connect(record, weak=False)
+    _drop_connection_pools()
+    # worker_hijack_root_logger off: the worker must leave pytest's log capture alone.
+    app.conf.update(broker_url=url, task_always_eager=False, worker_hijack_root_logger=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=60):
+            yield ran
+    finally:
+        signals.task_postrun.disconnect(record)
+        app.conf.update(saved)
+        _drop_connection_pools()
+        redis.Redis.from_url(url).flushdb()
+
+
+def _course_with_three_qualified_people(orgs, cast):
+    course = Page.get_first_root_node().add_child(
+        instance=CoursePage(
+            title="托育从业人员岗位培训（异步发证）",
+            slug="worker-batch-course",
+            code="WB-1",
+            theory_hours=Decimal("8"),
+            practice_hours=Decimal("4"),
+            has_theory_test=True,
+            has_practical_assessment=True,
+            audience_roles=["all"],
+        )
+    )
+    AccreditationFactory(training_base=orgs.base).courses.add(course)
+    people = [cast.worker, cast.director, PersonFactory(name="陈保育", region=orgs.base.region)]
+    today = timezone.localdate()
+    for person in people:
+        for kind, hours in (("theory", "8"), ("practice", "4")):
+            HourEntry.objects.create(
+                person=person,
+                date=today,
+                hours=Decimal(hours),
+                kind=kind,
+                source="offline",
+                course=course,
+                training_base=orgs.base,
+            )
+        for kind in ("theory", "practical"):
+            AssessmentResult.objects.create(
+                person=person,
+                course=course,
+                training_base=orgs.base,
+                kind=kind,
+                passed=True,
+                assessed_on=today,
+            )
+    return course, people
+
+
+def _wait_for(condition, what: str):
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"the worker did not finish within {TIMEOUT_SECONDS} s: {what}")
+
+
+def test_a_batch_issue_runs_on_the_worker_and_its_progress_reaches_done(
+    real_worker, client, cast, orgs
+):
+    course, people = _course_with_three_qualified_people(orgs, cast)
+    client.force_login(cast.base_staff)
+
+    response = client.post(
+        reverse("certification:certificate_batch_new"),
+        {"course": course.pk, "person_ids": [p.pk for p in people]},
+    )
+    assert response.status_code == 302
+    batch_pk = resolve(response.url).kwargs["pk"]
+    status_url = reverse("certification:certificate_batch_status", args=[batch_pk])
+
+    def finished():
+        body = client.get(status_url).json()
+        return body if body["status"] == "done" else None
+
+    progress = _wait_for(finished, "batch progress never reported done")
+    assert progress["total"] == progress["processed"] == progress["issued"] == 3
+    assert progress["percent"] == 100 and progress["refusals"] == []
+
+    certificates = Certificate.objects.filter(course=course, issuer=orgs.base)
+    assert sorted(certificates.values_list("person_id", flat=True)) == sorted(p.pk for p in people)
+    _wait_for(lambda: not certificates.filter(pdf="").exists(), "PDFs not rendered")
+    for cert in certificates:
+        with cert.pdf.open("rb") as pdf:
+            assert pdf.read(5) == b"%PDF-"
+
+    # It really went through the broker: the worker thread ran the tasks, none eagerly.
+    main = threading.current_thread().name
+    on_worker = [name for name, eager, thread in real_worker if not eager and thread != main]
+    assert on_worker.count("certification.issue_certificate_batch") == 1
+    assert on_worker.count("certification.render_certificate_pdf") == 3
+
+    # Another base's staff cannot read this batch's progress.
+    client.force_login(cast.other_base_staff)
+    assert client.get(status_url).status_code == 404
