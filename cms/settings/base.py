@@ -154,6 +154,10 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
+# Mobile numbers: mainland China only, typed with or without +86 / spaces / hyphens, stored
+# E.164 (cms.accounts.CareCertAccountAdapter.clean_phone). allauth's "verify_phone" rate limit
+# (1 SMS per number per 30 s, 3 per minute per IP) stays at its default; the sign-up form answers
+# it with "wait" instead of a 500 (cms.accounts.SignupForm).
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_ADAPTER = "cms.accounts.CareCertAccountAdapter"
