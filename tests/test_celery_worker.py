@@ -48,19 +48,17 @@ def _dedicated_broker_url() -> str:
     return urlsplit(BROKER_URL)._replace(path=f"/{WORKER_REDIS_DB}").geturl()
 
 
-def _drop_connection_pools() -> None:
-    """Forget pooled broker connections so the next send uses the broker_url now configured."""
-    if app._pool is not None:  # noqa: SLF001 - Celery keeps no public reset for this
-        app._pool.force_close_all()  # noqa: SLF001
-        app._pool = None  # noqa: SLF001
+def _forget_connection_pools() -> None:
+    """Make the next send open a pool for the broker_url configured now. The pools themselves
+    stay in kombu's registry (closing one there would leave a closed pool for that URL)."""
+    app._pool = None  # noqa: SLF001 - Celery has no public reset for these two
     amqp = app.__dict__.get("amqp")
-    if amqp is not None and amqp._producer_pool is not None:  # noqa: SLF001
-        amqp._producer_pool.force_close_all()  # noqa: SLF001
+    if amqp is not None:
         amqp._producer_pool = None  # noqa: SLF001
 
 
 @pytest.fixture
-def real_worker(transactional_db):
+def real_worker(transactional_db, monkeypatch):
     """A Celery worker in a thread of this process, consuming from the dedicated Redis db.
 
     Yields the list of (task name, was eager, thread name) of every task the app ran."""
@@ -87,16 +85,21 @@ def real_worker(transactional_db):
         )
 
     signals.task_postrun.connect(record, weak=False)
-    _drop_connection_pools()
+    _forget_connection_pools()
+    # Celery reads the broker from the CELERY_BROKER_URL environment variable before its
+    # configuration, so both point at the dedicated database (monkeypatch restores the first).
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
     # worker_hijack_root_logger off: the worker must leave pytest's log capture alone.
     app.conf.update(broker_url=url, task_always_eager=False, worker_hijack_root_logger=False)
+    with app.connection_for_write() as conn:
+        assert conn.as_uri().endswith(f"/{WORKER_REDIS_DB}"), conn.as_uri()
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=60):
             yield ran
     finally:
         signals.task_postrun.disconnect(record)
         app.conf.update(saved)
-        _drop_connection_pools()
+        _forget_connection_pools()
         redis.Redis.from_url(url).flushdb()
 
 
