@@ -11,10 +11,8 @@ import pytest
 from django.db import close_old_connections
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import Page
 
-from certification.models import BanEntry, Certificate, CertificateBatch, HourEntry
-from certification.models.assessments import AssessmentResult
+from certification.models import BanEntry, Certificate, CertificateBatch
 from certification.pdf import verification_url
 from certification.services.certificates import (
     CertificateRefused,
@@ -24,44 +22,8 @@ from certification.services.certificates import (
     certificate_serial_allocate,
 )
 from certification.tasks.certificates import issue_certificate_batch, render_certificate_pdf
-from cms.models import CoursePage
+from tests.certification.builders import earn, make_course
 from tests.factories import AccreditationFactory, PersonFactory
-
-_n = iter(range(1, 10_000))
-
-
-def make_course(**kw):
-    n = next(_n)
-    fields = {"title": f"托育从业人员培训{n}", "slug": f"cert-course-{n}", "code": f"CC-{n}",
-              "theory_hours": Decimal("8"), "practice_hours": Decimal("4"),
-              "has_theory_test": True, "has_practical_assessment": True,
-              "audience_roles": ["all"]}
-    fields.update(kw)
-    return Page.get_first_root_node().add_child(instance=CoursePage(**fields))
-
-
-def earn(person, course, base, theory="8", practice="4", passed=True):
-    today = timezone.localdate()
-    for kind, hours in (("theory", theory), ("practice", practice)):
-        if Decimal(hours):
-            HourEntry.objects.create(person=person, date=today, hours=Decimal(hours), kind=kind,
-                                     source="offline", course=course, training_base=base)
-    for kind in ("theory", "practical"):
-        AssessmentResult.objects.create(person=person, course=course, training_base=base,
-                                        kind=kind, passed=passed, assessed_on=today)
-
-
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    """Run after-commit work (PDF rendering, batch task) as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def course(orgs):
-    c = make_course()
-    AccreditationFactory(training_base=orgs.base).courses.add(c)
-    return c
 
 
 def test_an_eligible_person_gets_a_certificate_with_a_training_serial(cast, orgs, course):

@@ -6,7 +6,7 @@ import os
 from certification.models import Certificate, CertificateBatch
 from certification.services.certificates import certificate_batch_create
 from certification.tasks.certificates import issue_certificate_batch, render_certificate_pdf
-from tests.certification.test_certificates import course, earn, run_on_commit  # noqa: F401
+from tests.certification.builders import earn
 
 
 def _pdf_files(root) -> list[str]:
@@ -15,7 +15,7 @@ def _pdf_files(root) -> list[str]:
 
 def test_a_redelivered_batch_and_pdf_task_leave_one_certificate_and_one_pdf(
     run_on_commit, settings, cast, orgs, course
-):  # noqa: F811
+):
     earn(cast.worker, course, orgs.base)
     with run_on_commit():
         batch = certificate_batch_create(

@@ -11,7 +11,7 @@ from wagtail.images.tests.utils import get_test_image_file
 
 from cms.choices import HourKind
 from cms.models import LessonPage
-from tests.lms.test_online import QUIZ, course, policy  # noqa: F401
+from tests.lms.content import QUIZ
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db.models import Sum
-from wagtail.models import Site
 
-from certification.models import HourEntry, HourSource, LearningPolicy
+from certification.models import HourEntry, HourSource
 from certification.services.hours import hours_credit
 from cms.choices import HourKind
-from cms.models import CoursePage, LessonPage
 from lms.models import Enrolment, LessonProgress
 from lms.services.online import (
     enrolment_create,
@@ -17,40 +15,10 @@ from lms.services.online import (
     quiz_attempt_start,
     quiz_attempt_submit,
 )
+from tests.lms.content import lesson
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
-QUIZ = {"title": "测验", "pass_mark": 60, "questions": [
-    {"question": "婴儿仰卧睡眠更安全吗？", "choices": ["是", "否"], "correct": "1", "explanation": ""},
-    {"question": "发生窒息应首先？", "choices": ["拍背", "喂水"], "correct": "1", "explanation": ""},
-]}
-
-
-@pytest.fixture
-def policy(regions):
-    # 1 学时 = 1 minute here so short tests earn whole hours.
-    return LearningPolicy.objects.create(region=regions.yunnan, effective_from=dt.date(2020, 1, 1),
-                                         minutes_per_class_hour=1, daily_cap_hours=Decimal("7"),
-                                         programme_start=dt.date(2021, 1, 1))
-
-
-@pytest.fixture
-def course(policy):
-    root = Site.objects.get(is_default_site=True).root_page
-    page = CoursePage(title="保育人员培训", slug="caregiver-online", code="ON-1",
-                      audience_roles=["caregiver"])
-    root.add_child(instance=page)
-    return page
-
-
-def lesson(course, slug, nominal="2", quiz=False):
-    body = [("quiz", QUIZ)] if quiz else []
-    page = LessonPage(title=slug, slug=slug, nominal_hours=Decimal(nominal),
-                      hour_kind=HourKind.THEORY, body=body)
-    course.add_child(instance=page)
-    return page
-
-
 def beats(person, les, start, seconds, step=2, tab="a", first=True):
     result = None
     for i, offset in enumerate(range(0, seconds + 1, step)):

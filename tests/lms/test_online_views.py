@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from certification.models import HourEntry, LearningPolicy
 from lms.models import Enrolment, LessonProgress
-from tests.lms.test_online import course, lesson, policy  # noqa: F401
+from tests.lms.content import lesson
 
 pytestmark = pytest.mark.django_db
 

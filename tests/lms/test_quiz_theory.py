@@ -10,7 +10,7 @@ from certification.models import AssessmentResult
 from certification.services.certificates import training_eligibility
 from cms.models import CoursePage, LessonPage
 from lms.services.online import quiz_attempt_start, quiz_attempt_submit
-from tests.lms.test_online import course, lesson, policy  # noqa: F401
+from tests.lms.content import lesson
 
 pytestmark = pytest.mark.django_db
 RIGHT = {"0": [1], "1": [1]}
