@@ -4,6 +4,7 @@ here under one namespace, so work on one area never edits another's lines."""
 from django.urls import path
 
 from certification.urlconf import bans, certificates, compliance, dashboards, security, subsidies
+from certification.urlconf import imports as import_urls
 from certification.views import accounts as account_views
 from certification.views import people as people_views
 
@@ -20,4 +21,5 @@ urlpatterns = [
     *subsidies.urlpatterns,
     *dashboards.urlpatterns,
     *security.urlpatterns,
+    *import_urls.urlpatterns,
 ]

@@ -9,12 +9,12 @@ from .certificates import (
     CertificateBatch,
     Occupation,
     SerialCounter,
-    SkillCertificateImport,
     SkillLevel,
 )
 from .cycles import CycleStatus, CycleSummary
 from .employments import Employment
 from .hours import HourEntry, HourSource
+from .imports import ImportJob
 from .notifications import Notification
 from .organisations import Accreditation, Organisation
 from .people import IdProcessingConsent, Person
@@ -40,9 +40,9 @@ __all__ = [
     "ApplicationStatusChange", "AssessmentKind", "AssessmentResult", "AuditEvent", "BanCheck",
     "BanEntry", "Certificate",
     "CertificateBatch", "CheckPurpose", "CycleStatus", "CycleSummary", "Employment", "HourEntry",
-    "HourSource", "IdProcessingConsent", "LearningPolicy", "Notification", "Objection",
+    "HourSource", "IdProcessingConsent", "ImportJob", "LearningPolicy", "Notification", "Objection",
     "Occupation", "Organisation", "PaymentBatch", "PaymentLine", "Person", "Region",
-    "RequirementRule", "SerialCounter", "SkillCertificateImport", "SkillLevel", "StaffMembership",
+    "RequirementRule", "SerialCounter", "SkillLevel", "StaffMembership",
     "StaffRole",
     "SubsidyApplication", "SubsidyPolicy", "SubsidyStandard", "SubsidyType",
     "UrgentOccupation",

@@ -163,33 +163,3 @@ class CertificateBatch(models.Model):
     @property
     def percent(self) -> int:
         return int(self.processed * 100 / self.total) if self.total else 100
-
-
-class SkillCertificateImport(models.Model):
-    """A large skill-level certificate import (D-19) run in Celery; its counters drive the same
-    progress bar as CertificateBatch. PII: the uploaded file (ID numbers) is kept in private
-    storage only until the task has processed it."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("排队中")
-        RUNNING = "running", _("处理中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    upload = models.FileField(upload_to="imports/%Y/", blank=True, storage=private_storage)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    issued = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)  # [{"row": 3, "reason": "…"}]
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    @property
-    def percent(self) -> int:
-        return int(self.processed * 100 / self.total) if self.total else 100

@@ -19,12 +19,14 @@ from certification.models import (
     BanEntry,
     Certificate,
     Employment,
+    ImportJob,
     Notification,
     Person,
     SubsidyApplication,
 )
 from certification.services.audit import audit_record
 from certification.services.bans import BLOCKED_MESSAGE
+from certification.services.imports import ImportHandler, ImportRowErrors, import_job_queue
 
 REVOCATION_REASON = "禁入处理"
 # D-25 "open" applications: everything not yet paid and not already closed.
@@ -271,11 +273,22 @@ def _read_workbook(fileobj) -> list[tuple]:
 def ban_import(*, actor, fileobj, region, ip: str | None = None, filename: str = "") -> list:
     """D-22 bulk import from .xlsx: all-or-nothing. Raises BanImportError naming every bad row
     (row number, column, reason); saves nothing then."""
+    entries_fields = ban_import_validate(fileobj=fileobj, region=region, filename=filename)
+    return _import_save(actor=actor, entries_fields=entries_fields, ip=ip, region=region)
+
+
+def _check_file(*, fileobj, filename: str) -> None:
     if filename and not filename.lower().endswith(".xlsx"):
         raise BanImportError([RowError(0, _("文件"), _("只接受 .xlsx 文件"))])
     size = getattr(fileobj, "size", None)
     if size is not None and size > MAX_IMPORT_BYTES:
         raise BanImportError([RowError(0, _("文件"), _("文件超过 5MB"))])
+
+
+def ban_import_validate(*, fileobj, region, filename: str = "", progress=None) -> list[dict]:
+    """Read and check every row of a D-22 import; raise BanImportError naming each bad row, or
+    return the fields of the entries to create. `progress(done, total)` every 50 rows."""
+    _check_file(fileobj=fileobj, filename=filename)
     rows = _read_workbook(fileobj)
     if not rows or [str(c or "").strip() for c in rows[0][:3]] != IMPORT_COLUMNS[:3]:
         raise BanImportError([RowError(1, _("表头"), _("表头与模板不符"))])
@@ -285,7 +298,10 @@ def ban_import(*, actor, fileobj, region, ip: str | None = None, filename: str =
     errors: list[RowError] = []
     entries_fields = []
     seen: dict[str, int] = {}
+    total = len(rows) - 1
     for n, raw in enumerate(rows[1:], start=2):
+        if progress and (n - 1) % 50 == 0:
+            progress(n - 1, total)
         if all(c in (None, "") for c in raw):
             continue
         rec = {header[i]: raw[i] for i in range(min(len(header), len(raw)))}
@@ -345,7 +361,7 @@ def ban_import(*, actor, fileobj, region, ip: str | None = None, filename: str =
             "institution_name": str(rec.get("相关机构") or ""), "involvement": involvement})
     if errors:
         raise BanImportError(errors)
-    return _import_save(actor=actor, entries_fields=entries_fields, ip=ip, region=region)
+    return entries_fields
 
 
 def _id_type_choices():
@@ -360,6 +376,31 @@ def _import_save(*, actor, entries_fields, ip, region) -> list:
     audit_record(actor=actor, action="ban.import", ip=ip, region_path=region.path,
                  data={"count": len(created)})
     return created
+
+
+def ban_import_start(*, actor, upload, region, ip: str | None = None, filename: str = ""):
+    """D-22: queue a large import as an ImportJob (certification.services.imports): the file is
+    stored privately until the task has read it; same checks, all or nothing. The caller has
+    checked that the actor is a regulator covering `region`."""
+    _check_file(fileobj=upload, filename=filename)
+    return import_job_queue(actor=actor, kind=ImportJob.Kind.BANS, upload=upload,
+                            region=region, ip=ip, audit_action="ban.import_queued")
+
+
+def _job_validate(job, fileobj, progress) -> list[dict]:
+    try:
+        return ban_import_validate(fileobj=fileobj, region=job.region, progress=progress)
+    except BanImportError as exc:
+        raise ImportRowErrors([{"row": e.row, "column": str(e.column), "reason": str(e.reason)}
+                               for e in exc.errors]) from None
+
+
+def _job_save(job, entries_fields: list[dict]) -> int:
+    return len(_import_save(actor=job.requested_by, entries_fields=entries_fields, ip=job.ip,
+                            region=job.region))
+
+
+IMPORT_HANDLER = ImportHandler(validate=_job_validate, save=_job_save, filename="bans.xlsx")
 
 
 def hiring_employ(*, actor, institution, id_type: str, id_number: str, name: str, role: str,

@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from certification import pii
 from certification.access import deny, staff_scope
 from certification.idnumbers import IdNumberError, IdType, parse_id_number
-from certification.models import Certificate, CheckPurpose, Occupation, Person, SkillLevel
+from certification.models import (
+    Certificate,
+    CheckPurpose,
+    ImportJob,
+    Occupation,
+    Person,
+    SkillLevel,
+)
 from certification.models.staff import StaffRole
 from certification.services.audit import audit_record
 from certification.services.bans import PersonBanned, ban_gate
@@ -30,6 +37,7 @@ from certification.services.certificates import (
     CertificateRefused,
     certificate_record_skill_level,
 )
+from certification.services.imports import ImportHandler, ImportRowErrors, import_job_queue
 
 IMPORT_COLUMNS = [
     "姓名",
@@ -356,85 +364,29 @@ def skill_certificates_import(*, actor, fileobj, filename: str = "") -> list[Cer
     return skill_import_save(actor=actor, records=records)
 
 
-# Files with more data rows than this are imported by a Celery task with a progress bar.
-ASYNC_IMPORT_ROWS = 200
-
-
-def skill_import_row_count(fileobj) -> int:
-    """Data rows an .xlsx claims (its sheet dimension), without reading the cells."""
-    from openpyxl import load_workbook
-
+def _job_validate(job, fileobj, progress) -> list[SkillRecord]:
     try:
-        sheet = load_workbook(fileobj, read_only=True).worksheets[0]
-        return max((sheet.max_row or 1) - 1, 0)
-    except Exception:  # noqa: BLE001 - a junk file is reported by the import itself
-        return 0
-    finally:
-        fileobj.seek(0)
+        return skill_import_validate(actor=job.requested_by, fileobj=fileobj, progress=progress)
+    except SkillImportError as exc:
+        raise ImportRowErrors(
+            [{"row": e.row, "reason": str(e.reason)} for e in exc.errors]
+        ) from None
 
 
-@transaction.atomic
+def _job_save(job, records: list[SkillRecord]) -> int:
+    return len(skill_import_save(actor=job.requested_by, records=records))
+
+
+IMPORT_HANDLER = ImportHandler(validate=_job_validate, save=_job_save, filename="skills.xlsx")
+
+
 def skill_import_start(*, actor, upload, filename: str = ""):
-    """D-19: queue a large import. Stores the file privately until the task has read it and
-    enqueues certification.import_skill_certificates (id only) after commit."""
-    from certification.models import SkillCertificateImport
-    from certification.tasks.skill_certificates import import_skill_certificates
-
+    """D-19: queue a large import as an ImportJob (certification.services.imports): the file is
+    stored privately until the task has read it."""
     require_skill_recorder(actor)
     if filename and not filename.lower().endswith(".xlsx"):
         raise SkillImportError([SkillRowError(0, _("只接受 .xlsx 文件"))])
     if getattr(upload, "size", 0) > MAX_IMPORT_BYTES:
         raise SkillImportError([SkillRowError(0, _("文件超过 5MB"))])
-    job = SkillCertificateImport(requested_by=actor, total=skill_import_row_count(upload))
-    job.upload.save("skills.xlsx", upload, save=False)
-    job.save()
-    audit_record(
-        actor=actor, action="certificate.skill_import_queued", obj=job, data={"rows": job.total}
-    )
-    transaction.on_commit(lambda: import_skill_certificates.delay(job.pk))
-    return job
-
-
-def skill_import_process(*, import_id: int):
-    """The task body: validate every row (progress = rows checked), then write all rows in one
-    transaction together with the final counters; on bad rows save nothing and keep the row
-    errors. Idempotent: a finished import is left alone, a redelivered one starts over (the
-    write transaction either committed with status done or not at all). The uploaded file is
-    deleted when done."""
-    from certification.models import SkillCertificateImport
-
-    job = SkillCertificateImport.objects.select_related("requested_by").get(pk=import_id)
-    if job.status in (SkillCertificateImport.Status.DONE, SkillCertificateImport.Status.FAILED):
-        return job
-    jobs = SkillCertificateImport.objects.filter(pk=job.pk)
-    jobs.update(status=SkillCertificateImport.Status.RUNNING, processed=0)
-
-    def progress(done, total):
-        jobs.update(processed=done, total=total)
-
-    try:
-        with job.upload.open("rb") as fileobj:
-            records = skill_import_validate(
-                actor=job.requested_by, fileobj=fileobj, progress=progress
-            )
-    except SkillImportError as exc:
-        jobs.update(
-            status=SkillCertificateImport.Status.FAILED,
-            finished_at=timezone.now(),
-            processed=job.total or 0,
-            errors=[{"row": e.row, "reason": str(e.reason)} for e in exc.errors],
-        )
-    else:
-        with transaction.atomic():
-            created = skill_import_save(actor=job.requested_by, records=records)
-            jobs.update(
-                status=SkillCertificateImport.Status.DONE,
-                issued=len(created),
-                processed=len(records),
-                total=len(records),
-                finished_at=timezone.now(),
-            )
-    job.refresh_from_db()
-    if job.upload:
-        job.upload.delete(save=True)  # PII: the ID numbers are no longer needed
-    return job
+    return import_job_queue(actor=actor, kind=ImportJob.Kind.SKILL_CERTIFICATES, upload=upload,
+                            audit_action="certificate.skill_import_queued")

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from certification.views import certificates as views
+from certification.views import imports as import_views
 
 urlpatterns: list = [
     path("verify/<str:code>/", views.verify, name="verify"),
@@ -18,8 +19,9 @@ urlpatterns: list = [
          name="skill_certificate_new"),
     path("certificates/skill-level/import/", views.skill_certificate_import,
          name="skill_certificate_import"),
-    path("certificates/skill-level/import/<int:pk>/", views.skill_import_progress,
+    # Former addresses of a skill import's progress; the generic import job views serve them.
+    path("certificates/skill-level/import/<int:pk>/", import_views.import_job_progress,
          name="skill_import_progress"),
-    path("certificates/skill-level/import/<int:pk>/status/", views.skill_import_status,
+    path("certificates/skill-level/import/<int:pk>/status/", import_views.import_job_status,
          name="skill_import_status"),
 ]

@@ -28,9 +28,11 @@ from certification.services.ban_register import (
     ban_annul,
     ban_create,
     ban_import,
+    ban_import_start,
     hiring_employ,
 )
 from certification.services.bans import BLOCKED_MESSAGE, PersonBanned, ban_check_id_number
+from certification.services.imports import ASYNC_IMPORT_ROWS, import_is_large
 
 
 def _regions(scope):
@@ -97,6 +99,11 @@ def ban_import_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            if import_is_large(upload):  # a big file runs in Celery with a progress page
+                job = ban_import_start(actor=request.user, upload=upload, filename=upload.name,
+                                       region=form.cleaned_data["region"],
+                                       ip=client_ip(request))
+                return redirect("certification:import_job_progress", pk=job.pk)
             created = ban_import(actor=request.user, fileobj=upload, filename=upload.name,
                                  region=form.cleaned_data["region"], ip=client_ip(request))
         except BanImportError as exc:
@@ -104,7 +111,8 @@ def ban_import_view(request):
         else:
             messages.success(request, _("已导入 %(n)s 条。") % {"n": len(created)})
             return redirect("certification:ban_list")
-    return render(request, "certification/bans/import.html", {"form": form, "errors": errors})
+    return render(request, "certification/bans/import.html",
+                  {"form": form, "errors": errors, "async_rows": ASYNC_IMPORT_ROWS})
 
 
 @never_cache

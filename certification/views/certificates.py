@@ -153,13 +153,12 @@ def skill_certificate_new(request):
 def skill_certificate_import(request):
     """D-19: import skill-level certificates from .xlsx; all or nothing, bad rows named."""
     from certification.forms_certificates import SkillCertificateImportForm
+    from certification.services.imports import import_is_large
     from certification.services.skill_certificates import (
-        ASYNC_IMPORT_ROWS,
         IMPORT_COLUMNS,
         SkillImportError,
         require_skill_recorder,
         skill_certificates_import,
-        skill_import_row_count,
         skill_import_start,
     )
 
@@ -169,7 +168,7 @@ def skill_certificate_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if skill_import_row_count(upload) > ASYNC_IMPORT_ROWS:
+            if import_is_large(upload):
                 job = skill_import_start(actor=request.user, upload=upload,
                                          filename=upload.name)
                 return redirect("certification:skill_import_progress", pk=job.pk)
@@ -182,30 +181,3 @@ def skill_certificate_import(request):
             return redirect("certification:skill_certificate_import")
     return render(request, "certification/certificates/skill_import.html",
                   {"form": form, "errors": errors, "columns": IMPORT_COLUMNS})
-
-
-def _access_skill_import(request, pk: int):
-    """A queued import is visible to the user who started it only (404 for anyone else)."""
-    from certification.models import SkillCertificateImport
-
-    job = get_object_or_404(SkillCertificateImport, pk=pk)
-    if job.requested_by_id != request.user.pk:
-        raise Http404
-    return job
-
-
-@login_required
-def skill_import_progress(request, pk: int):
-    return _no_store(render(request, "certification/certificates/skill_import_progress.html",
-                            {"job": _access_skill_import(request, pk)}))
-
-
-@login_required
-def skill_import_status(request, pk: int):
-    """Same shape as batch_status, so certification/batch_progress.js drives both bars."""
-    job = _access_skill_import(request, pk)
-    refusals = [{"name": _("第%(row)s行") % {"row": e["row"]} if e["row"] else _("文件"),
-                 "reasons": [e["reason"]]} for e in job.errors]
-    return _no_store(JsonResponse({"status": job.status, "total": job.total,
-                                   "processed": job.processed, "issued": job.issued,
-                                   "percent": job.percent, "refusals": refusals}))

@@ -106,3 +106,121 @@ def test_regulator_sees_hits_and_near_matches_as_alerts(client, cast, regions, o
     assert "某某" not in client.get(reverse("certification:ban_alerts")).content.decode()
     client.force_login(cast.institution_admin)
     assert client.get(reverse("certification:ban_alerts")).status_code == 403
+
+
+# --- Excel import: small files in the request, big ones through an import job ------------------
+def _ban_xlsx(rows):
+    import io
+
+    from openpyxl import Workbook
+
+    from certification.services.ban_register import IMPORT_COLUMNS
+
+    wb = Workbook()
+    wb.active.append(IMPORT_COLUMNS)
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "bans.xlsx"
+    return buf
+
+
+def _ban_row(number, decision="（2026）云01刑初9号"):
+    return ["李四", "居民身份证", number, "终身禁入", None, None, "虐待", "", decision,
+            "昆明市中级人民法院", "2026-01-01", "", ""]
+
+
+def _post_import(client, regions, rows, capture):
+    with capture(execute=True):
+        return client.post(reverse("certification:ban_import"),
+                           {"file": _ban_xlsx(rows), "region": regions.kunming.pk})
+
+
+def test_a_small_ban_file_is_still_imported_in_the_request(
+        client, cast, regions, django_capture_on_commit_callbacks):
+    from certification.models import ImportJob
+
+    client.force_login(cast.regulator)
+    resp = _post_import(client, regions, [_ban_row(new_id_number()) for _ in range(3)],
+                        django_capture_on_commit_callbacks)
+    assert resp["Location"] == reverse("certification:ban_list")
+    assert BanEntry.objects.count() == 3 and not ImportJob.objects.exists()
+
+
+def test_a_big_ban_file_goes_through_an_import_job_and_ends_done(
+        client, cast, regions, django_capture_on_commit_callbacks):
+    from certification.models import ImportJob
+
+    client.force_login(cast.regulator)
+    resp = _post_import(client, regions, [_ban_row(new_id_number()) for _ in range(250)],
+                        django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    assert resp.status_code == 302
+    assert resp["Location"] == reverse("certification:import_job_progress", args=[job.pk])
+    status = client.get(reverse("certification:import_job_status", args=[job.pk])).json()
+    assert status == {"status": "done", "total": 250, "processed": 250, "issued": 250,
+                      "percent": 100, "refusals": []}
+    assert BanEntry.objects.filter(region=regions.kunming).count() == 250
+    job.refresh_from_db()
+    assert (job.kind, job.region, job.requested_by) == ("bans", regions.kunming, cast.regulator)
+    assert not job.upload  # the file with ID numbers is deleted once processed
+    page = client.get(resp["Location"]).content.decode()
+    assert "batch_progress.js" in page and "禁入登记" in page
+    assert reverse("certification:ban_import") in page
+    assert AuditEvent.objects.filter(action="ban.import_queued").exists()
+    assert AuditEvent.objects.get(action="ban.import").data == {"count": 250}
+
+
+def test_a_big_bad_ban_file_saves_nothing_and_the_job_page_lists_the_rows(
+        client, cast, regions, django_capture_on_commit_callbacks):
+    from certification.models import ImportJob
+
+    rows = [_ban_row(new_id_number()) for _ in range(250)]
+    rows[3][2] = rows[3][2][:-1] + ("0" if rows[3][2][-1] != "0" else "1")  # spreadsheet row 5
+    rows[98] = _ban_row(new_id_number(), decision="")  # spreadsheet row 100
+    client.force_login(cast.regulator)
+    resp = _post_import(client, regions, rows, django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and job.saved == 0 and not job.upload
+    assert not BanEntry.objects.exists()
+    page = client.get(resp["Location"]).content.decode()
+    assert "第5行【证件号码】" in page and "第100行【决定文书号】：缺少决定文书号" in page
+    status = client.get(reverse("certification:import_job_status", args=[job.pk])).json()
+    assert [r["name"] for r in status["refusals"]] == ["第5行【证件号码】", "第100行【决定文书号】"]
+
+
+def test_only_the_requester_sees_an_import_job_others_get_an_audited_404(
+        client, cast, regions, django_capture_on_commit_callbacks):
+    from certification.models import ImportJob
+
+    client.force_login(cast.regulator)
+    _post_import(client, regions, [_ban_row(new_id_number()) for _ in range(201)],
+                 django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    for user in (cast.other_regulator, cast.institution_admin):
+        client.force_login(user)
+        assert client.get(reverse("certification:import_job_progress",
+                                  args=[job.pk])).status_code == 404
+        assert client.get(reverse("certification:import_job_status",
+                                  args=[job.pk])).status_code == 404
+    denied = AuditEvent.objects.filter(action="access.denied")
+    assert denied.count() == 4
+    assert {e.data["attempted"] for e in denied} == {"import.view:bans"}
+    client.force_login(cast.regulator)
+    assert client.get(reverse("certification:import_job_status",
+                              args=[job.pk])).json()["issued"] == 201
+
+
+def test_a_big_ban_file_for_a_region_outside_the_regulators_scope_is_refused(
+        client, cast, regions, django_capture_on_commit_callbacks):
+    from certification.models import ImportJob
+
+    client.force_login(cast.regulator)
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(reverse("certification:ban_import"), {
+            "file": _ban_xlsx([_ban_row(new_id_number()) for _ in range(201)]),
+            "region": regions.lanzhou.pk})
+    assert resp.status_code == 200 and "region" in resp.context["form"].errors
+    assert not ImportJob.objects.exists() and not BanEntry.objects.exists()

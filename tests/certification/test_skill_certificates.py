@@ -230,19 +230,19 @@ def test_other_roles_are_denied(client, cast):
 @pytest.fixture
 def async_imports(monkeypatch):
     """Every file counts as large, so the import runs through the Celery task."""
-    monkeypatch.setattr("certification.services.skill_certificates.ASYNC_IMPORT_ROWS", 1)
+    monkeypatch.setattr("certification.services.imports.ASYNC_IMPORT_ROWS", 1)
 
 
 def test_a_large_import_runs_as_a_task_with_progress_for_its_requester_only(
     client, cast, async_imports, django_capture_on_commit_callbacks
 ):
-    from certification.models import SkillCertificateImport
+    from certification.models import ImportJob
 
     client.force_login(cast.base_staff)
     upload = _xlsx([_row(cast.worker, "Y2026000001"), _row(cast.director, "Y2026000002")])
     with django_capture_on_commit_callbacks(execute=True):
         resp = client.post(reverse("certification:skill_certificate_import"), {"file": upload})
-    job = SkillCertificateImport.objects.get()
+    job = ImportJob.objects.get()
     assert resp.status_code == 302
     assert resp["Location"] == reverse("certification:skill_import_progress", args=[job.pk])
     status = client.get(reverse("certification:skill_import_status", args=[job.pk])).json()

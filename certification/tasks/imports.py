@@ -1,0 +1,16 @@
+"""Large Excel imports (D-19, D-22): id in, idempotent; dispatches on the job's kind."""
+
+from celery import shared_task
+
+
+@shared_task(name="certification.run_import_job")
+def run_import_job(job_id: int) -> None:
+    from certification.services.imports import import_job_process
+
+    import_job_process(job_id=job_id)
+
+
+@shared_task(name="certification.import_skill_certificates")
+def import_skill_certificates(import_id: int) -> None:
+    """Former name of run_import_job, kept for messages queued before the rename."""
+    run_import_job(import_id)
