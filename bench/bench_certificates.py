@@ -158,6 +158,9 @@ def _batch(report, region, base, user, course):
         total=BATCH,
     )
     celery_bin = os.path.join(os.path.dirname(sys.executable), "celery")
+    log_path = settings.BASE_DIR / "var" / "bench-worker.log"
+    log_path.parent.mkdir(exist_ok=True)
+    worker_log = open(log_path, "wb")  # noqa: SIM115 - closed with the worker below
     worker = subprocess.Popen(  # noqa: S603 - fixed argv, our own venv
         [
             celery_bin,
@@ -173,6 +176,9 @@ def _batch(report, region, base, user, course):
         ],
         env=_worker_env(broker),
         cwd=str(settings.BASE_DIR),
+        # The worker's banner and log go to a file: stdout carries only `bench …` lines.
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
     )
     try:
         ready_by = time.perf_counter() + 120
@@ -220,3 +226,4 @@ def _batch(report, region, base, user, course):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+        worker_log.close()
