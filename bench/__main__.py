@@ -17,8 +17,12 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 
 def report(name: str, value: float, unit: str) -> None:
-    print(f"bench {name} {value:.3f} {unit}" if isinstance(value, float)
-          else f"bench {name} {value} {unit}", flush=True)
+    print(
+        f"bench {name} {value:.3f} {unit}"
+        if isinstance(value, float)
+        else f"bench {name} {value} {unit}",
+        flush=True,
+    )
 
 
 def main(selected: list[str]) -> int:

@@ -20,8 +20,9 @@ CHUNK = 50_000
 
 
 def _hmac(i: int) -> str:
-    return hmac.new(settings.PII_INDEX_KEY.encode(), f"id:bench-{i}".encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.PII_INDEX_KEY.encode(), f"id:bench-{i}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def _fill_register(n: int, region, cipher: bytes) -> None:
@@ -29,30 +30,65 @@ def _fill_register(n: int, region, cipher: bytes) -> None:
 
     today = dt.date(2024, 1, 1)
     if connection.vendor == "postgresql":
-        cols = ("id_type, id_cipher, id_index, id_masked, name, birth_date, ban_type, "
-                "reason_category, reason_detail, decision_number, authority, effective_date, "
-                "institution_name, involvement, region_id, status, annulment_decision_number, "
-                "annulment_reason, created_at")
-        with connection.cursor() as cur, cur.cursor.copy(
-                f"COPY certification_banentry ({cols}) FROM STDIN") as copy:  # noqa: S608
+        cols = (
+            "id_type, id_cipher, id_index, id_masked, name, birth_date, ban_type, "
+            "reason_category, reason_detail, decision_number, authority, effective_date, "
+            "institution_name, involvement, region_id, status, annulment_decision_number, "
+            "annulment_reason, created_at"
+        )
+        with (
+            connection.cursor() as cur,
+            cur.cursor.copy(f"COPY certification_banentry ({cols}) FROM STDIN") as copy,
+        ):  # noqa: S608
             for start in range(0, n, CHUNK):
                 for i in range(start, min(n, start + CHUNK)):
-                    copy.write_row(("resident", cipher, _hmac(i), "530***********000X",
-                                    f"填充{i % 9973}", dt.date(1970 + i % 30, 1 + i % 12, 1),
-                                    "lifetime", "other", "", f"B{i}", "bench", today, "",
-                                    "offender", region.pk, "active", "", "",
-                                    dt.datetime.now(dt.UTC)))
+                    copy.write_row(
+                        (
+                            "resident",
+                            cipher,
+                            _hmac(i),
+                            "530***********000X",
+                            f"填充{i % 9973}",
+                            dt.date(1970 + i % 30, 1 + i % 12, 1),
+                            "lifetime",
+                            "other",
+                            "",
+                            f"B{i}",
+                            "bench",
+                            today,
+                            "",
+                            "offender",
+                            region.pk,
+                            "active",
+                            "",
+                            "",
+                            dt.datetime.now(dt.UTC),
+                        )
+                    )
         with connection.cursor() as cur:
             cur.execute("ANALYZE certification_banentry")
         return
     for start in range(0, n, CHUNK):
-        BanEntry.objects.bulk_create([
-            BanEntry(id_type="resident", id_cipher=cipher, id_index=_hmac(i),
-                     id_masked="530***********000X", name=f"填充{i % 9973}",
-                     birth_date=dt.date(1970 + i % 30, 1 + i % 12, 1), ban_type="lifetime",
-                     reason_category="other", decision_number=f"B{i}", authority="bench",
-                     effective_date=today, region=region)
-            for i in range(start, min(n, start + CHUNK))], batch_size=5000)
+        BanEntry.objects.bulk_create(
+            [
+                BanEntry(
+                    id_type="resident",
+                    id_cipher=cipher,
+                    id_index=_hmac(i),
+                    id_masked="530***********000X",
+                    name=f"填充{i % 9973}",
+                    birth_date=dt.date(1970 + i % 30, 1 + i % 12, 1),
+                    ban_type="lifetime",
+                    reason_category="other",
+                    decision_number=f"B{i}",
+                    authority="bench",
+                    effective_date=today,
+                    region=region,
+                )
+                for i in range(start, min(n, start + CHUNK))
+            ],
+            batch_size=5000,
+        )
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -97,8 +133,9 @@ def run(report) -> None:
     for i in range(300):
         number = build_resident_id("530102", dt.date(1990, 1, 1) + dt.timedelta(days=i), 101)
         t = time.perf_counter()
-        resp = client.post(url, {"name": "测试", "id_type": "resident", "id_number": number,
-                                 "check": "1"})
+        resp = client.post(
+            url, {"name": "测试", "id_type": "resident", "id_number": number, "check": "1"}
+        )
         samples.append((time.perf_counter() - t) * 1000)
         assert resp.status_code == 200
     med, p99 = _percentiles(samples)
@@ -107,17 +144,31 @@ def run(report) -> None:
 
     n_emp = 100_000
     for start in range(0, n_emp, CHUNK):
-        Person.objects.bulk_create([
-            Person(id_type="resident", id_cipher=cipher,
-                   id_index=_hmac(i * 3) if i % 1000 == 0 else _hmac(size + 10_000 + i),
-                   id_masked="530***********000X", name=f"员工{i}", region=kunming)
-            for i in range(start, min(n_emp, start + CHUNK))], batch_size=5000)
+        Person.objects.bulk_create(
+            [
+                Person(
+                    id_type="resident",
+                    id_cipher=cipher,
+                    id_index=_hmac(i * 3) if i % 1000 == 0 else _hmac(size + 10_000 + i),
+                    id_masked="530***********000X",
+                    name=f"员工{i}",
+                    region=kunming,
+                )
+                for i in range(start, min(n_emp, start + CHUNK))
+            ],
+            batch_size=5000,
+        )
     person_ids = list(Person.objects.filter(name__startswith="员工").values_list("pk", flat=True))
     for start in range(0, len(person_ids), CHUNK):
-        Employment.objects.bulk_create([
-            Employment(person_id=pk, institution=inst, role="caregiver",
-                       start_date=dt.date(2023, 1, 1))
-            for pk in person_ids[start:start + CHUNK]], batch_size=5000)
+        Employment.objects.bulk_create(
+            [
+                Employment(
+                    person_id=pk, institution=inst, role="caregiver", start_date=dt.date(2023, 1, 1)
+                )
+                for pk in person_ids[start : start + CHUNK]
+            ],
+            batch_size=5000,
+        )
     t = time.perf_counter()
     result = ban_yearly_recheck()
     report(f"ban_recheck_100k_seconds{tag}", time.perf_counter() - t, "s")

@@ -10,8 +10,16 @@ from certification.models import ApiKey
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "role", "organisation", "region", "created_at",
-                    "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "role",
+        "organisation",
+        "region",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["role"]
     search_fields = ["name", "prefix"]
     fields = ["name", "role", "organisation", "region"]
@@ -20,8 +28,17 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
-            return ["name", "role", "organisation", "region", "prefix", "created_by",
-                    "created_at", "last_used_at", "revoked_at"]
+            return [
+                "name",
+                "role",
+                "organisation",
+                "region",
+                "prefix",
+                "created_by",
+                "created_at",
+                "last_used_at",
+                "revoked_at",
+            ]
         return []
 
     def get_fields(self, request, obj=None):
@@ -35,13 +52,23 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        key, secret = api_key_create(actor=request.user, name=obj.name, role=obj.role,
-                                     organisation=obj.organisation, region=obj.region)
-        obj.pk, obj.prefix, obj.key_hash, obj.created_at = (key.pk, key.prefix, key.key_hash,
-                                                            key.created_at)
+        key, secret = api_key_create(
+            actor=request.user,
+            name=obj.name,
+            role=obj.role,
+            organisation=obj.organisation,
+            region=obj.region,
+        )
+        obj.pk, obj.prefix, obj.key_hash, obj.created_at = (
+            key.pk,
+            key.prefix,
+            key.key_hash,
+            key.created_at,
+        )
         obj._state.adding = False
-        messages.warning(request, _("接口密钥（仅显示这一次，请立即妥善保存）：%(secret)s")
-                         % {"secret": secret})
+        messages.warning(
+            request, _("接口密钥（仅显示这一次，请立即妥善保存）：%(secret)s") % {"secret": secret}
+        )
 
     @admin.action(description=_("撤销所选接口密钥"))
     def revoke(self, request, queryset):

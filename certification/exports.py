@@ -19,8 +19,11 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 def escape_cell(value):
     if isinstance(value, Promise):  # lazy translations (choice labels)
         value = str(value)
-    if (isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-            and getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", True)):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", True)
+    ):
         return "'" + value
     return value
 

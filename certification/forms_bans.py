@@ -52,7 +52,7 @@ class HiringCheckForm(forms.Form):
 class HiringEmploymentForm(forms.Form):
     role = forms.ChoiceField(label=_("岗位"), choices=WorkerRole.choices)
     start_date = forms.DateField(label=_("入职日期"))
-    has_labour_contract = forms.BooleanField(label=_("已签订劳动合同"), required=False,
-                                             initial=True)
-    ui_contribution_months = forms.IntegerField(label=_("失业保险缴费月数"), min_value=0,
-                                                initial=0)
+    has_labour_contract = forms.BooleanField(
+        label=_("已签订劳动合同"), required=False, initial=True
+    )
+    ui_contribution_months = forms.IntegerField(label=_("失业保险缴费月数"), min_value=0, initial=0)

@@ -58,11 +58,15 @@ def parse_id_number(id_type: str, raw: str, *, today: dt.date | None = None) -> 
         raise IdNumberError("empty", _("请填写证件号码"))
     if id_type not in GB11643_TYPES:
         if len(number) > 32 or not re.fullmatch(r"[A-Z0-9\-]+", number):
-            raise IdNumberError("characters", _("证件号码只能包含字母、数字和连字符，且不超过 32 位"))
+            raise IdNumberError(
+                "characters", _("证件号码只能包含字母、数字和连字符，且不超过 32 位")
+            )
         return ParsedId(id_type, number, None, None)
 
     if len(number) != 18:
-        raise IdNumberError("length", _("身份证号码应为 18 位，当前为 %(n)d 位") % {"n": len(number)})
+        raise IdNumberError(
+            "length", _("身份证号码应为 18 位，当前为 %(n)d 位") % {"n": len(number)}
+        )
     if not re.fullmatch(r"\d{17}[\dX]", number):
         raise IdNumberError("characters", _("身份证号码前 17 位须为数字，最后一位为数字或 X"))
     try:
@@ -110,7 +114,9 @@ def validate_credit_code(raw: str) -> str:
     if len(code) != 18:
         raise IdNumberError("length", _("统一社会信用代码应为 18 位"))
     if any(c not in _USCC_CHARS for c in code):
-        raise IdNumberError("characters", _("统一社会信用代码含有不允许的字符（不含 I、O、Z、S、V）"))
+        raise IdNumberError(
+            "characters", _("统一社会信用代码含有不允许的字符（不含 I、O、Z、S、V）")
+        )
     if code[17] != uscc_check_char(code[:17]):
         raise IdNumberError("check_char", _("统一社会信用代码校验位不正确"))
     return code

@@ -11,7 +11,8 @@ TEMPLATE = "certification/certificates/pdf.html"
 
 def verification_url(certificate) -> str:
     return settings.SITE_BASE_URL.rstrip("/") + reverse(
-        "certification:verify", args=[certificate.verification_code])
+        "certification:verify", args=[certificate.verification_code]
+    )
 
 
 def certificate_html(certificate) -> str:
@@ -19,10 +20,16 @@ def certificate_html(certificate) -> str:
 
     url = verification_url(certificate)
     qr = segno.make(url, error="m").svg_data_uri(scale=4, border=2)
-    return render_to_string(TEMPLATE, {
-        "c": certificate, "holder": certificate.person.name,
-        "masked_name": mask_name(certificate.person.name), "qr": qr, "url": url,
-    })
+    return render_to_string(
+        TEMPLATE,
+        {
+            "c": certificate,
+            "holder": certificate.person.name,
+            "masked_name": mask_name(certificate.person.name),
+            "qr": qr,
+            "url": url,
+        },
+    )
 
 
 def html_to_pdf(html: str) -> bytes:

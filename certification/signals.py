@@ -23,11 +23,16 @@ def _audit_logout(sender, request, user, **kwargs):
 def _audit_login_failed(sender, credentials, request=None, **kwargs):
     # Record which login was tried, never the password.
     login = (credentials or {}).get("login") or (credentials or {}).get("email") or ""
-    audit_record(actor=None, action="auth.login_failed", data={"login": str(login)[:128]},
-                 ip=client_ip(request))
+    audit_record(
+        actor=None,
+        action="auth.login_failed",
+        data={"login": str(login)[:128]},
+        ip=client_ip(request),
+    )
 
 
 @receiver(user_locked_out)
 def _audit_lockout(sender, request, username, ip_address, **kwargs):
-    audit_record(actor=None, action="auth.locked_out", data={"login": str(username)[:128]},
-                 ip=ip_address)
+    audit_record(
+        actor=None, action="auth.locked_out", data={"login": str(username)[:128]}, ip=ip_address
+    )

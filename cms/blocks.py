@@ -43,8 +43,9 @@ class QuizBlock(blocks.StructBlock):
     """A quiz the learner must pass (pass mark in percent) before the lesson counts as complete."""
 
     title = blocks.CharBlock(label=_("测验名称"), default=_("课后测验"))
-    pass_mark = blocks.IntegerBlock(label=_("及格分（百分制）"), min_value=0, max_value=100,
-                                    default=60)
+    pass_mark = blocks.IntegerBlock(
+        label=_("及格分（百分制）"), min_value=0, max_value=100, default=60
+    )
     questions = blocks.ListBlock(QuizQuestionBlock(), label=_("题目"), min_num=1)
 
     class Meta:
@@ -53,8 +54,12 @@ class QuizBlock(blocks.StructBlock):
 
 
 class LessonStreamBlock(blocks.StreamBlock):
-    heading = blocks.CharBlock(form_classname="title", icon="title", label=_("小标题"),
-                               template="blocks/heading_block.html")
+    heading = blocks.CharBlock(
+        form_classname="title",
+        icon="title",
+        label=_("小标题"),
+        template="blocks/heading_block.html",
+    )
     paragraph = blocks.RichTextBlock(label=_("正文"))
     image = ImageBlock(label=_("图片"))
     video = VideoBlock(label=_("视频"))

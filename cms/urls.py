@@ -11,8 +11,9 @@ urlpatterns = [
     # One login for everyone: Wagtail's own login form would bypass lockout and MFA.
     path("cms-admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("cms-admin/", include(wagtailadmin_urls)),
-    path("django-admin/login/",
-         RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path(
+        "django-admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)
+    ),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("certification.api.urls")),

@@ -15,8 +15,9 @@ def bases_of(user) -> set[int]:
 def access_class_session(user, session_id: int, *, request=None) -> ClassSession:
     """The session if the user is staff of its training base; 404 if absent; otherwise the
     refusal is audited and PermissionDenied raised (another base's staff)."""
-    session = get_object_or_404(ClassSession.objects.select_related(
-        "training_base__region", "course"), pk=session_id)
+    session = get_object_or_404(
+        ClassSession.objects.select_related("training_base__region", "course"), pk=session_id
+    )
     if session.training_base_id not in bases_of(user):
         deny(user, action="class.access", obj=session, request=request)
     return session

@@ -18,9 +18,13 @@ from lms.services import offline
 
 @demo_step(40, "offline classes")
 def load_offline_demo(log) -> None:
-    membership = StaffMembership.objects.filter(
-        user__email="base@demo.carecert.cn", role=StaffRole.BASE_STAFF).select_related(
-        "user", "organisation").first()
+    membership = (
+        StaffMembership.objects.filter(
+            user__email="base@demo.carecert.cn", role=StaffRole.BASE_STAFF
+        )
+        .select_related("user", "organisation")
+        .first()
+    )
     course = CoursePage.objects.live().order_by("pk").first()
     if membership is None or course is None:
         log("offline classes: skipped (needs the base account and a course)")
@@ -29,16 +33,26 @@ def load_offline_demo(log) -> None:
     learners = list(Person.objects.filter(user__email="worker@demo.carecert.cn"))
     learners += list(Person.objects.filter(user__isnull=True).order_by("pk")[:3])
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    plans = [("【演示】婴幼儿照护实操（已结课）", now - dt.timedelta(days=2), True),
-             ("【演示】婴幼儿回应性照护实操（下周）", now + dt.timedelta(days=7), False)]
+    plans = [
+        ("【演示】婴幼儿照护实操（已结课）", now - dt.timedelta(days=2), True),
+        ("【演示】婴幼儿回应性照护实操（下周）", now + dt.timedelta(days=7), False),
+    ]
     for title, start, finished in plans:
         session = ClassSession.objects.filter(title=title, training_base=base).first()
         if session is None:
             session = offline.class_session_create(
-                actor=staff, training_base=base, course=course, title=title, starts_at=start,
-                ends_at=start + dt.timedelta(hours=3), hours=Decimal("3.0"),
-                hour_kind="practice", capacity=30, place="基地实训室 A101",
-                instructors="李老师、王老师")
+                actor=staff,
+                training_base=base,
+                course=course,
+                title=title,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=3),
+                hours=Decimal("3.0"),
+                hour_kind="practice",
+                capacity=30,
+                place="基地实训室 A101",
+                instructors="李老师、王老师",
+            )
         for person in learners:
             if not ClassEnrolment.objects.filter(session=session, person=person).exists():
                 try:
@@ -49,13 +63,22 @@ def load_offline_demo(log) -> None:
             for person in learners:
                 if not ClassEnrolment.objects.filter(session=session, person=person).exists():
                     continue
-                offline.attendance_mark(actor=staff, session=session, person=person,
-                                        present=True)
+                offline.attendance_mark(actor=staff, session=session, person=person, present=True)
             offline.class_session_finalise(actor=staff, session=session)
-            if learners and not AssessmentResult.objects.filter(
-                    person=learners[0], course=course, kind=AssessmentKind.PRACTICAL).exists():
-                assessment_record(actor=staff, person=learners[0], course=course,
-                                  training_base=base, kind=AssessmentKind.PRACTICAL,
-                                  score=Decimal("90"), passed=True,
-                                  assessed_on=timezone.localdate())
+            if (
+                learners
+                and not AssessmentResult.objects.filter(
+                    person=learners[0], course=course, kind=AssessmentKind.PRACTICAL
+                ).exists()
+            ):
+                assessment_record(
+                    actor=staff,
+                    person=learners[0],
+                    course=course,
+                    training_base=base,
+                    kind=AssessmentKind.PRACTICAL,
+                    score=Decimal("90"),
+                    passed=True,
+                    assessed_on=timezone.localdate(),
+                )
     log(f"offline classes: {ClassSession.objects.filter(training_base=base).count()}")

@@ -14,8 +14,18 @@ from lms.models import ClassSession
 class ClassSessionForm(forms.ModelForm):
     class Meta:
         model = ClassSession
-        fields = ["training_base", "course", "title", "starts_at", "ends_at", "hours",
-                  "hour_kind", "place", "capacity", "instructors"]
+        fields = [
+            "training_base",
+            "course",
+            "title",
+            "starts_at",
+            "ends_at",
+            "hours",
+            "hour_kind",
+            "place",
+            "capacity",
+            "instructors",
+        ]
         widgets = {
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -41,8 +51,9 @@ class ClassSessionForm(forms.ModelForm):
 
 class EnrolForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
-    id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices,
-                                initial=IdType.RESIDENT)
+    id_type = forms.ChoiceField(
+        label=_("证件类型"), choices=IdType.choices, initial=IdType.RESIDENT
+    )
     id_number = forms.CharField(label=_("证件号码"), max_length=40)
 
 
@@ -65,7 +76,9 @@ class MarkForm(forms.Form):
 
 class PracticalResultForm(forms.Form):
     person = forms.IntegerField(widget=forms.HiddenInput)
-    score = forms.DecimalField(label=_("成绩"), max_digits=5, decimal_places=1, required=False,
-                               min_value=0, max_value=100)
-    passed = forms.TypedChoiceField(label=_("结果"), coerce=lambda v: v == "1",
-                                    choices=[("1", _("合格")), ("0", _("不合格"))])
+    score = forms.DecimalField(
+        label=_("成绩"), max_digits=5, decimal_places=1, required=False, min_value=0, max_value=100
+    )
+    passed = forms.TypedChoiceField(
+        label=_("结果"), coerce=lambda v: v == "1", choices=[("1", _("合格")), ("0", _("不合格"))]
+    )

@@ -5,8 +5,7 @@ from lms.views import offline as views
 urlpatterns = [
     path("classes/", views.class_list, name="class_list"),
     path("classes/new/", views.class_create, name="class_create"),
-    path("classes/roster-template.xlsx", views.roster_template_download,
-         name="roster_template"),
+    path("classes/roster-template.xlsx", views.roster_template_download, name="roster_template"),
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
     path("classes/<int:pk>/edit/", views.class_edit, name="class_edit"),
     path("classes/<int:pk>/enrol/", views.class_enrol, name="class_enrol"),

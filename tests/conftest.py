@@ -27,8 +27,9 @@ def regions(db):
     wuhua = region("530102", "五华区", kunming)
     gansu = region("620000", "甘肃省")
     lanzhou = region("620100", "兰州市", gansu)
-    return SimpleNamespace(yunnan=yunnan, kunming=kunming, wuhua=wuhua, gansu=gansu,
-                           lanzhou=lanzhou)
+    return SimpleNamespace(
+        yunnan=yunnan, kunming=kunming, wuhua=wuhua, gansu=gansu, lanzhou=lanzhou
+    )
 
 
 @pytest.fixture
@@ -36,10 +37,12 @@ def orgs(regions):
     return SimpleNamespace(
         institution=OrganisationFactory(name="五华区阳光托育园", region=regions.wuhua),
         other_institution=OrganisationFactory(name="兰州市七彩托育园", region=regions.lanzhou),
-        base=OrganisationFactory(name="昆明市托育培训基地", region=regions.kunming,
-                                 kind=Organisation.Kind.TRAINING_BASE),
-        other_base=OrganisationFactory(name="兰州市托育培训基地", region=regions.lanzhou,
-                                       kind=Organisation.Kind.TRAINING_BASE),
+        base=OrganisationFactory(
+            name="昆明市托育培训基地", region=regions.kunming, kind=Organisation.Kind.TRAINING_BASE
+        ),
+        other_base=OrganisationFactory(
+            name="兰州市托育培训基地", region=regions.lanzhou, kind=Organisation.Kind.TRAINING_BASE
+        ),
     )
 
 
@@ -61,22 +64,28 @@ def cast(regions, orgs):
         return user
 
     return SimpleNamespace(
-        worker_user=worker_user, worker=worker, director_user=director_user, director=director,
+        worker_user=worker_user,
+        worker=worker,
+        director_user=director_user,
+        director=director,
         other_worker=other_worker,
-        institution_admin=staff("inst@example.test", StaffRole.INSTITUTION_ADMIN,
-                                organisation=orgs.institution),
-        other_institution_admin=staff("inst2@example.test", StaffRole.INSTITUTION_ADMIN,
-                                      organisation=orgs.other_institution),
+        institution_admin=staff(
+            "inst@example.test", StaffRole.INSTITUTION_ADMIN, organisation=orgs.institution
+        ),
+        other_institution_admin=staff(
+            "inst2@example.test", StaffRole.INSTITUTION_ADMIN, organisation=orgs.other_institution
+        ),
         base_staff=staff("base@example.test", StaffRole.BASE_STAFF, organisation=orgs.base),
-        other_base_staff=staff("base2@example.test", StaffRole.BASE_STAFF,
-                               organisation=orgs.other_base),
+        other_base_staff=staff(
+            "base2@example.test", StaffRole.BASE_STAFF, organisation=orgs.other_base
+        ),
         hr_reviewer=staff("hr@example.test", StaffRole.HR_REVIEWER, region_obj=regions.kunming),
         hr_payment=staff("pay@example.test", StaffRole.HR_PAYMENT, region_obj=regions.kunming),
-        other_hr_reviewer=staff("hr2@example.test", StaffRole.HR_REVIEWER,
-                                region_obj=regions.lanzhou),
+        other_hr_reviewer=staff(
+            "hr2@example.test", StaffRole.HR_REVIEWER, region_obj=regions.lanzhou
+        ),
         regulator=staff("reg@example.test", StaffRole.REGULATOR, region_obj=regions.kunming),
-        other_regulator=staff("reg2@example.test", StaffRole.REGULATOR,
-                              region_obj=regions.lanzhou),
+        other_regulator=staff("reg2@example.test", StaffRole.REGULATOR, region_obj=regions.lanzhou),
         editor=staff("editor@example.test", StaffRole.EDITOR),
         outsider=UserFactory(email="outsider@example.test"),
     )
@@ -95,7 +104,6 @@ def _isolated_files(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
 
 
-
 # --- Seed rows after a flush ------------------------------------------------------------------
 # A transactional test (django_db(transaction=True), transactional_db, live_server) ends with a
 # flush that empties every table, including the rows data migrations seed: Wagtail's root page,
@@ -104,15 +112,21 @@ def _isolated_files(settings, tmp_path):
 # the migrations call. Done outside the test's transaction when the fixture runs first, so the
 # rows persist; otherwise inside it (rolled back, so the next test checks again).
 
-_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences",
-                "django_db_serialized_rollback", "live_server"}
+_DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
 _seeds = {"maybe_missing": True}
 
 
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
-    if marker is not None and (marker.kwargs.get("transaction") or
-                               (marker.args and marker.args[0])):
+    if marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    ):
         return True
     return bool({"transactional_db", "live_server"} & set(request.fixturenames))
 
@@ -129,8 +143,9 @@ def ensure_seed_rows() -> None:
 
 @pytest.fixture(autouse=True)
 def _seed_rows_after_flush(request):
-    uses_db = (request.node.get_closest_marker("django_db") is not None
-               or bool(_DB_FIXTURES & set(request.fixturenames)))
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        _DB_FIXTURES & set(request.fixturenames)
+    )
     if uses_db and _seeds["maybe_missing"]:
         request.getfixturevalue("django_db_setup")
         with request.getfixturevalue("django_db_blocker").unblock():

@@ -27,9 +27,12 @@ def new_id_number(area: str = "530102", birth: dt.date = dt.date(1990, 5, 17)) -
 
 
 def region(code: str, name: str, parent: Region | None = None) -> Region:
-    level = "province" if code.endswith("0000") else "prefecture" if code.endswith("00") else "county"
-    obj, _ = Region.objects.get_or_create(code=code, defaults={"name": name, "level": level,
-                                                                "parent": parent})
+    level = (
+        "province" if code.endswith("0000") else "prefecture" if code.endswith("00") else "county"
+    )
+    obj, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent}
+    )
     return obj
 
 
@@ -110,5 +113,6 @@ class AccreditationFactory(factory.django.DjangoModelFactory):
 
 
 def membership(user, role: str, *, organisation=None, region_obj=None) -> StaffMembership:
-    return StaffMembership.objects.create(user=user, role=role, organisation=organisation,
-                                          region=region_obj)
+    return StaffMembership.objects.create(
+        user=user, role=role, organisation=organisation, region=region_obj
+    )

@@ -57,9 +57,7 @@ def staff_scope(user) -> StaffScope:
     region_paths: dict[str, list[str]] = {}
     org_ids: dict[str, set[int]] = {}
     global_roles: set[str] = set()
-    memberships = StaffMembership.objects.filter(user=user, is_active=True).select_related(
-        "region"
-    )
+    memberships = StaffMembership.objects.filter(user=user, is_active=True).select_related("region")
     for m in memberships:
         if m.region_id:
             region_paths.setdefault(m.role, []).append(m.region.path)
@@ -86,8 +84,13 @@ def deny(user, *, action: str, obj=None, request=None):
     """Record a refused access in the audit trail, then raise PermissionDenied."""
     from certification.services.audit import audit_record, client_ip
 
-    audit_record(actor=user if getattr(user, "pk", None) else None, action="access.denied",
-                 obj=obj, data={"attempted": action}, ip=client_ip(request))
+    audit_record(
+        actor=user if getattr(user, "pk", None) else None,
+        action="access.denied",
+        obj=obj,
+        data={"attempted": action},
+        ip=client_ip(request),
+    )
     raise PermissionDenied(_("您没有权限执行此操作。"))
 
 

@@ -27,6 +27,7 @@ def require_regulator(user, *, request=None, action: str = "ban"):
 
 def require_institution_admin(user, *, request=None):
     """The institutions an admin may run hiring checks for."""
-    scope = require_role(user, StaffRole.INSTITUTION_ADMIN, request=request,
-                         action="ban.hiring_check")
+    scope = require_role(
+        user, StaffRole.INSTITUTION_ADMIN, request=request, action="ban.hiring_check"
+    )
     return scope.org_ids(StaffRole.INSTITUTION_ADMIN)

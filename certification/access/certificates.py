@@ -31,8 +31,11 @@ def can_see_certificate(user, cert: Certificate) -> bool:
 
 
 def access_certificate(user, certificate_id: int, *, request=None) -> Certificate:
-    cert = (Certificate.objects.select_related("person__region", "course", "issuer__region")
-            .filter(pk=certificate_id).first())
+    cert = (
+        Certificate.objects.select_related("person__region", "course", "issuer__region")
+        .filter(pk=certificate_id)
+        .first()
+    )
     if cert is None:
         raise Http404
     if not can_see_certificate(user, cert):

@@ -10,9 +10,12 @@ from certification.models.subsidies import SubsidyApplication
 
 def access_application_for_review(user, application_id: int, request=None) -> SubsidyApplication:
     scope = require_role(user, StaffRole.HR_REVIEWER, request=request, action="subsidy.review")
-    app = (SubsidyApplication.objects.filter(scope.region_q("region__path", StaffRole.HR_REVIEWER))
-           .select_related("person", "certificate", "institution", "region")
-           .filter(pk=application_id).first())
+    app = (
+        SubsidyApplication.objects.filter(scope.region_q("region__path", StaffRole.HR_REVIEWER))
+        .select_related("person", "certificate", "institution", "region")
+        .filter(pk=application_id)
+        .first()
+    )
     if app is None:
         raise Http404
     return app
@@ -21,8 +24,15 @@ def access_application_for_review(user, application_id: int, request=None) -> Su
 def access_own_application(user, application_id: int) -> SubsidyApplication:
     """The applicant's own application; anyone else's is a 404."""
     person = getattr(user, "person", None)
-    app = (SubsidyApplication.objects.filter(pk=application_id, person=person)
-           .select_related("person", "certificate", "region").first()) if person else None
+    app = (
+        (
+            SubsidyApplication.objects.filter(pk=application_id, person=person)
+            .select_related("person", "certificate", "region")
+            .first()
+        )
+        if person
+        else None
+    )
     if app is None:
         raise Http404
     return app

@@ -33,9 +33,13 @@ def demo_certificates(log) -> None:
     from cms.models import CoursePage
 
     course = CoursePage.objects.live().order_by("pk").first()
-    staff = (StaffMembership.objects.filter(role="base_staff", is_active=True,
-                                            organisation__isnull=False)
-             .select_related("user", "organisation").first())
+    staff = (
+        StaffMembership.objects.filter(
+            role="base_staff", is_active=True, organisation__isnull=False
+        )
+        .select_related("user", "organisation")
+        .first()
+    )
     if course is None or staff is None:
         log("# certificates demo skipped: no courses or base staff yet")
         return
@@ -43,9 +47,12 @@ def demo_certificates(log) -> None:
     today = timezone.localdate()
     acc = Accreditation.objects.filter(training_base=base, courses=course).first()
     if acc is None:
-        acc = Accreditation.objects.create(training_base=base, valid_from=today.replace(month=1,
-                                           day=1), valid_to=today + dt.timedelta(days=730),
-                                           document_number="演示-2026-01")
+        acc = Accreditation.objects.create(
+            training_base=base,
+            valid_from=today.replace(month=1, day=1),
+            valid_to=today + dt.timedelta(days=730),
+            document_number="演示-2026-01",
+        )
         acc.courses.add(course)
     first = list(Person.objects.order_by("pk")[:3])
     logins = list(Person.objects.filter(user__email__in=DEMO_LOGINS).order_by("pk"))
@@ -54,27 +61,49 @@ def demo_certificates(log) -> None:
             if hours and hours > 0:
                 HourEntry.objects.get_or_create(
                     external_ref=f"demo:cert:{course.pk}:{person.pk}:{kind}",
-                    defaults={"person": person, "date": today, "hours": Decimal(hours),
-                              "kind": kind, "source": "offline", "course": course,
-                              "training_base": base})
+                    defaults={
+                        "person": person,
+                        "date": today,
+                        "hours": Decimal(hours),
+                        "kind": kind,
+                        "source": "offline",
+                        "course": course,
+                        "training_base": base,
+                    },
+                )
         for kind in ("theory", "practical"):
             AssessmentResult.objects.get_or_create(
-                person=person, course=course, kind=kind,
-                defaults={"training_base": base, "passed": True, "assessed_on": today,
-                          "score": Decimal("90")})
+                person=person,
+                course=course,
+                kind=kind,
+                defaults={
+                    "training_base": base,
+                    "passed": True,
+                    "assessed_on": today,
+                    "score": Decimal("90"),
+                },
+            )
         if Certificate.objects.filter(person=person, course=course, status="valid").exists():
             continue
         try:
-            certificate_issue_training(actor=staff.user, person=person, course=course,
-                                       training_base=base)
+            certificate_issue_training(
+                actor=staff.user, person=person, course=course, training_base=base
+            )
         except CertificateRefused as exc:
             log(f"# demo certificate refused for person {person.pk}: {exc.reasons}")
     worker = Person.objects.filter(user__email=DEMO_WORKER).first()
-    for number, person in (("DEMO-SL-0001", Person.objects.order_by("pk").first()),
-                           ("DEMO-SL-0002", worker)):
+    for number, person in (
+        ("DEMO-SL-0001", Person.objects.order_by("pk").first()),
+        ("DEMO-SL-0002", worker),
+    ):
         if person and not Certificate.objects.filter(kind="skill_level", person=person).exists():
             certificate_record_skill_level(
-                actor=staff.user, person=person, occupation="4-10-01-03", level=4,
-                external_number=number, issuer_name="云南省职业技能鉴定中心",
-                issue_date=today - dt.timedelta(days=60))
+                actor=staff.user,
+                person=person,
+                occupation="4-10-01-03",
+                level=4,
+                external_number=number,
+                issuer_name="云南省职业技能鉴定中心",
+                issue_date=today - dt.timedelta(days=60),
+            )
     log(f"certificates: {Certificate.objects.count()}")

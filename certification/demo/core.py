@@ -41,8 +41,28 @@ STAFF = [
 ]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
-GIVEN = ["秀英", "桂兰", "晓燕", "丽娟", "海燕", "静", "敏", "婷婷", "雪梅", "春花",
-         "建华", "志强", "玉兰", "红梅", "佳怡", "思雨", "欣然", "梓涵", "雨桐", "子轩"]
+GIVEN = [
+    "秀英",
+    "桂兰",
+    "晓燕",
+    "丽娟",
+    "海燕",
+    "静",
+    "敏",
+    "婷婷",
+    "雪梅",
+    "春花",
+    "建华",
+    "志强",
+    "玉兰",
+    "红梅",
+    "佳怡",
+    "思雨",
+    "欣然",
+    "梓涵",
+    "雨桐",
+    "子轩",
+]
 
 
 def credit_code(seed: int) -> str:
@@ -75,11 +95,16 @@ def load_core(log) -> None:
     for seed, kind, name, code, nature, inclusive in ORGANISATIONS:
         orgs[seed], _ = Organisation.objects.get_or_create(
             credit_code=credit_code(seed),
-            defaults={"kind": kind, "name": name, "region_id": code, "nature": nature,
-                      "is_inclusive": inclusive,
-                      "filing_status": Organisation.FilingStatus.FILED,
-                      "filing_number": f"托备-{code}-{seed:04d}",
-                      "contact_email": f"org{seed}@demo.carecert.cn"},
+            defaults={
+                "kind": kind,
+                "name": name,
+                "region_id": code,
+                "nature": nature,
+                "is_inclusive": inclusive,
+                "filing_status": Organisation.FilingStatus.FILED,
+                "filing_number": f"托备-{code}-{seed:04d}",
+                "contact_email": f"org{seed}@demo.carecert.cn",
+            },
         )
     log(f"organisations: {len(orgs)}")
 
@@ -87,30 +112,45 @@ def load_core(log) -> None:
     for i in range(30):
         institution = institutions[i % len(institutions)]
         name, number, birth = demo_person(i, institution.region_id)
-        person = Person.objects.filter(id_masked__startswith=number[:6],
-                                       id_masked__endswith=number[-4:], name=name).first()
+        person = Person.objects.filter(
+            id_masked__startswith=number[:6], id_masked__endswith=number[-4:], name=name
+        ).first()
         if person is None:
-            person = Person(name=name, birth_date=birth, region_id=institution.region_id,
-                            gender="M" if int(number[16]) % 2 else "F",
-                            phone=f"1390000{i:04d}")
+            person = Person(
+                name=name,
+                birth_date=birth,
+                region_id=institution.region_id,
+                gender="M" if int(number[16]) % 2 else "F",
+                phone=f"1390000{i:04d}",
+            )
             person.set_id_number(IdType.RESIDENT, number)
             person.save()
-        role = WorkerRole.DIRECTOR if i < 6 else (
-            WorkerRole.HEALTH_WORKER if i % 10 == 9 else WorkerRole.CAREGIVER)
+        role = (
+            WorkerRole.DIRECTOR
+            if i < 6
+            else (WorkerRole.HEALTH_WORKER if i % 10 == 9 else WorkerRole.CAREGIVER)
+        )
         Employment.objects.get_or_create(
-            person=person, institution=institution, role=role,
-            defaults={"start_date": dt.date(2019 + i % 6, 1 + i % 12, 1),
-                      "ui_contribution_months": 6 + i * 2},
+            person=person,
+            institution=institution,
+            role=role,
+            defaults={
+                "start_date": dt.date(2019 + i % 6, 1 + i % 12, 1),
+                "ui_contribution_months": 6 + i * 2,
+            },
         )
     log(f"people: {Person.objects.count()}")
 
     # The worker and director demo logins own person records 6 (caregiver) and 0 (director).
-    for email, display, index in [("worker@demo.carecert.cn", None, 6),
-                                  ("director@demo.carecert.cn", None, 0)]:
+    for email, display, index in [
+        ("worker@demo.carecert.cn", None, 6),
+        ("director@demo.carecert.cn", None, 0),
+    ]:
         name, number, _birth = demo_person(index, institutions[index % 6].region_id)
         user = ensure_user(email, display or name)
-        person = Person.objects.get(id_masked__startswith=number[:6],
-                                    id_masked__endswith=number[-4:], name=name)
+        person = Person.objects.get(
+            id_masked__startswith=number[:6], id_masked__endswith=number[-4:], name=name
+        )
         if person.user_id is None:
             person.user = user
             person.save(update_fields=["user"])
@@ -118,7 +158,8 @@ def load_core(log) -> None:
     for email, display, role, scope in STAFF:
         user = ensure_user(email, display, staff=role in {StaffRole.EDITOR})
         StaffMembership.objects.get_or_create(
-            user=user, role=role,
+            user=user,
+            role=role,
             organisation=orgs[scope] if isinstance(scope, int) else None,
             region_id=scope if isinstance(scope, str) else None,
         )

@@ -17,13 +17,15 @@ def load_subsidies(log) -> None:
     from certification.services import subsidies as svc
     from cms.models import User
 
-    person = Person.objects.filter(user__email="worker@demo.carecert.cn").select_related(
-        "user").first()
+    person = (
+        Person.objects.filter(user__email="worker@demo.carecert.cn").select_related("user").first()
+    )
     if person is None or not person.certificates.filter(status="valid").exists():
         log("subsidies: skipped (demo worker has no valid certificate)")
         return
     live = SubsidyApplication.objects.filter(person=person).exclude(
-        status__in=[S.DRAFT, S.WITHDRAWN, S.REJECTED])
+        status__in=[S.DRAFT, S.WITHDRAWN, S.REJECTED]
+    )
     if live.exists():
         log(f"subsidies: demo worker already has {live.count()} application(s)")
         return
@@ -35,15 +37,22 @@ def load_subsidies(log) -> None:
         if not row["eligible"] or row["amount"] is None:
             continue
         try:
-            made.append(svc.application_apply(
-                actor=person.user, person=person, certificate=row["certificate"],
-                subsidy_type=row["subsidy_type"], pledge_confirmed=True))
+            made.append(
+                svc.application_apply(
+                    actor=person.user,
+                    person=person,
+                    certificate=row["certificate"],
+                    subsidy_type=row["subsidy_type"],
+                    pledge_confirmed=True,
+                )
+            )
         except ValidationError as exc:  # an earlier demo application used the slot
             log(f"subsidies: {row['label']} refused: {'；'.join(exc.messages)}")
     if len(made) == 2 and reviewer is not None:
         try:
-            svc.application_review(actor=reviewer, application=made[1], approve=True,
-                                   reason="材料齐全（演示）")
+            svc.application_review(
+                actor=reviewer, application=made[1], approve=True, reason="材料齐全（演示）"
+            )
         except Exception as exc:  # noqa: BLE001 — reviewer out of region: keep it submitted
             log(f"subsidies: notice step skipped: {exc}")
     log(f"subsidies: {len(made)} demo application(s) for the demo worker")

@@ -18,14 +18,25 @@ class ApiKey(models.Model):
 
     name = models.CharField(_("名称"), max_length=128)
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
-    organisation = models.ForeignKey("certification.Organisation", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="api_keys")
-    region = models.ForeignKey("certification.Region", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="api_keys")
+    organisation = models.ForeignKey(
+        "certification.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_keys",
+    )
+    region = models.ForeignKey(
+        "certification.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_keys",
+    )
     prefix = models.CharField(_("前缀"), max_length=8, db_index=True, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -35,9 +46,12 @@ class ApiKey(models.Model):
         verbose_name_plural = _("接口密钥")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(organisation__isnull=False, region__isnull=True)
-                           | models.Q(organisation__isnull=True, region__isnull=False)),
-                name="api_key_org_xor_region"),
+                condition=(
+                    models.Q(organisation__isnull=False, region__isnull=True)
+                    | models.Q(organisation__isnull=True, region__isnull=False)
+                ),
+                name="api_key_org_xor_region",
+            ),
         ]
 
     def __str__(self):

@@ -17,18 +17,26 @@ class AssessmentResult(models.Model):
     PII: none beyond the link to Person.
     """
 
-    person = models.ForeignKey("certification.Person", on_delete=models.PROTECT,
-                               related_name="assessment_results")
-    course = models.ForeignKey("cms.CoursePage", on_delete=models.PROTECT,
-                               related_name="assessment_results")
-    training_base = models.ForeignKey("certification.Organisation", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="assessment_results")
+    person = models.ForeignKey(
+        "certification.Person", on_delete=models.PROTECT, related_name="assessment_results"
+    )
+    course = models.ForeignKey(
+        "cms.CoursePage", on_delete=models.PROTECT, related_name="assessment_results"
+    )
+    training_base = models.ForeignKey(
+        "certification.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessment_results",
+    )
     kind = models.CharField(_("类别"), max_length=16, choices=AssessmentKind.choices)
     score = models.DecimalField(_("成绩"), max_digits=5, decimal_places=1, null=True, blank=True)
     passed = models.BooleanField(_("是否合格"))
     assessed_on = models.DateField(_("考核日期"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

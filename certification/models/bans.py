@@ -46,15 +46,17 @@ class BanEntry(models.Model):
         ACTIVE = "active", _("有效")
         ANNULLED = "annulled", _("已撤销（依法律文书）")
 
-    id_type = models.CharField(_("证件类型"), max_length=16, choices=IdType.choices,
-                               default=IdType.RESIDENT)
+    id_type = models.CharField(
+        _("证件类型"), max_length=16, choices=IdType.choices, default=IdType.RESIDENT
+    )
     id_cipher = models.BinaryField(editable=False)
     id_index = models.CharField(max_length=64, db_index=True, editable=False)
     id_masked = models.CharField(_("证件号码"), max_length=40, editable=False)
     name = models.CharField(_("姓名"), max_length=64)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
-    ban_type = models.CharField(_("禁入类型"), max_length=16, choices=BanType.choices,
-                                default=BanType.LIFETIME)
+    ban_type = models.CharField(
+        _("禁入类型"), max_length=16, choices=BanType.choices, default=BanType.LIFETIME
+    )
     term_start = models.DateField(_("禁业起始"), null=True, blank=True)
     term_end = models.DateField(_("禁业截止"), null=True, blank=True)
     reason_category = models.CharField(_("事由类别"), max_length=20, choices=Reason.choices)
@@ -62,22 +64,35 @@ class BanEntry(models.Model):
     decision_number = models.CharField(_("决定文书号"), max_length=64)
     authority = models.CharField(_("决定机关"), max_length=128)
     effective_date = models.DateField(_("生效日期"))
-    institution = models.ForeignKey("certification.Organisation", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(
+        "certification.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     institution_name = models.CharField(_("相关机构"), max_length=128, blank=True)
-    involvement = models.CharField(_("涉事身份"), max_length=16, choices=Involvement.choices,
-                                   default=Involvement.OFFENDER)
-    region = models.ForeignKey("certification.Region", on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("登记地区"))
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
-                              default=Status.ACTIVE)
+    involvement = models.CharField(
+        _("涉事身份"), max_length=16, choices=Involvement.choices, default=Involvement.OFFENDER
+    )
+    region = models.ForeignKey(
+        "certification.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记地区"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
     annulment_decision_number = models.CharField(_("撤销依据文书号"), max_length=64, blank=True)
     annulment_reason = models.TextField(_("撤销原因"), blank=True)
     annulled_at = models.DateTimeField(null=True, blank=True)
-    annulled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = BanEntryQuerySet.as_manager()
@@ -132,17 +147,24 @@ class BanCheck(AppendOnlyModel):
         NEAR_MATCH = "near_match", _("疑似（姓名与出生日期相同，待人工核查）")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_role = models.CharField(max_length=24, blank=True)
     purpose = models.CharField(max_length=20, choices=CheckPurpose.choices)
     id_index = models.CharField(max_length=64)
     result = models.CharField(max_length=16, choices=Result.choices)
-    ban = models.ForeignKey(BanEntry, null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="checks")
+    ban = models.ForeignKey(
+        BanEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="checks"
+    )
     region_path = models.CharField(max_length=32, blank=True, db_index=True)
-    organisation = models.ForeignKey("certification.Organisation", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "certification.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:

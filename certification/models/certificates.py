@@ -61,32 +61,50 @@ class Certificate(models.Model):
     serial = models.CharField(_("证书编号"), max_length=40, unique=True)
     # Unguessable (secrets.token_urlsafe): the public /verify/<code>/ page is keyed by it.
     verification_code = models.CharField(max_length=43, unique=True, editable=False)
-    person = models.ForeignKey("certification.Person", on_delete=models.PROTECT,
-                               related_name="certificates")
-    course = models.ForeignKey("cms.CoursePage", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="certificates")
-    issuer = models.ForeignKey("certification.Organisation", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="issued_certificates")
+    person = models.ForeignKey(
+        "certification.Person", on_delete=models.PROTECT, related_name="certificates"
+    )
+    course = models.ForeignKey(
+        "cms.CoursePage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    issuer = models.ForeignKey(
+        "certification.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_certificates",
+    )
     issuer_name = models.CharField(_("发证机构"), max_length=128)
-    occupation = models.CharField(_("职业"), max_length=16, choices=Occupation.choices,
-                                  blank=True)
-    level = models.PositiveSmallIntegerField(_("等级"), choices=SkillLevel.choices, null=True,
-                                             blank=True)
+    occupation = models.CharField(_("职业"), max_length=16, choices=Occupation.choices, blank=True)
+    level = models.PositiveSmallIntegerField(
+        _("等级"), choices=SkillLevel.choices, null=True, blank=True
+    )
     external_number = models.CharField(_("原证书编号"), max_length=64, blank=True)
-    hours = models.DecimalField(_("学时"), max_digits=6, decimal_places=1, null=True,
-                                blank=True)
-    cycle_summary = models.OneToOneField("certification.CycleSummary", null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="statement")
+    hours = models.DecimalField(_("学时"), max_digits=6, decimal_places=1, null=True, blank=True)
+    cycle_summary = models.OneToOneField(
+        "certification.CycleSummary",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statement",
+    )
     issue_date = models.DateField(_("发证日期"))
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
-                              default=Status.VALID)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.VALID
+    )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revocation_reason = models.CharField(_("撤销原因"), max_length=255, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     pdf = models.FileField(upload_to="certificates/%Y/", blank=True, storage=private_storage)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -143,12 +161,14 @@ class CertificateBatch(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
-    training_base = models.ForeignKey("certification.Organisation", on_delete=models.PROTECT,
-                                      related_name="certificate_batches")
+    training_base = models.ForeignKey(
+        "certification.Organisation", on_delete=models.PROTECT, related_name="certificate_batches"
+    )
     course = models.ForeignKey("cms.CoursePage", on_delete=models.PROTECT, related_name="+")
     person_ids = models.JSONField(default=list)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)

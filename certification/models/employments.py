@@ -7,10 +7,12 @@ from cms.choices import WorkerRole
 class Employment(models.Model):
     """D-5: a person working at an institution in a role over a period."""
 
-    person = models.ForeignKey("certification.Person", on_delete=models.PROTECT,
-                               related_name="employments")
-    institution = models.ForeignKey("certification.Organisation", on_delete=models.PROTECT,
-                                    related_name="employments")
+    person = models.ForeignKey(
+        "certification.Person", on_delete=models.PROTECT, related_name="employments"
+    )
+    institution = models.ForeignKey(
+        "certification.Organisation", on_delete=models.PROTECT, related_name="employments"
+    )
     role = models.CharField(_("岗位"), max_length=16, choices=WorkerRole.choices)
     start_date = models.DateField(_("入职日期"))
     end_date = models.DateField(_("离职日期"), null=True, blank=True)

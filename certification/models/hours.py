@@ -25,23 +25,36 @@ class HourEntry(AppendOnlyModel):
     retried tasks and API clients ("attendance:42", "lesson:7:2026-11-23").
     """
 
-    person = models.ForeignKey("certification.Person", on_delete=models.PROTECT,
-                               related_name="hour_entries")
+    person = models.ForeignKey(
+        "certification.Person", on_delete=models.PROTECT, related_name="hour_entries"
+    )
     date = models.DateField(_("学习日期"))
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
     kind = models.CharField(_("类别"), max_length=16, choices=HourKind.choices)
     source = models.CharField(_("来源"), max_length=16, choices=HourSource.choices)
-    course = models.ForeignKey("cms.CoursePage", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="hour_entries")
-    training_base = models.ForeignKey("certification.Organisation", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="hour_entries")
+    course = models.ForeignKey(
+        "cms.CoursePage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hour_entries",
+    )
+    training_base = models.ForeignKey(
+        "certification.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hour_entries",
+    )
     evidence = models.JSONField(_("凭据"), default=dict, blank=True)
     external_ref = models.CharField(max_length=128, null=True, blank=True, unique=True)
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="corrections")
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
     reason = models.CharField(_("更正原因"), max_length=255, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -17,13 +17,27 @@ class Notification(models.Model):
         SYSTEM = "system", _("系统")
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    recipient_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                       on_delete=models.CASCADE, related_name="notifications")
-    recipient_organisation = models.ForeignKey("certification.Organisation", null=True,
-                                               blank=True, on_delete=models.CASCADE,
-                                               related_name="notifications")
-    recipient_region = models.ForeignKey("certification.Region", null=True, blank=True,
-                                         on_delete=models.CASCADE, related_name="notifications")
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    recipient_organisation = models.ForeignKey(
+        "certification.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    recipient_region = models.ForeignKey(
+        "certification.Region",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=255, blank=True)

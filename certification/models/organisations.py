@@ -23,11 +23,16 @@ class Organisation(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=128)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
-    region = models.ForeignKey("certification.Region", on_delete=models.PROTECT,
-                               related_name="organisations", verbose_name=_("所在地区"))
+    region = models.ForeignKey(
+        "certification.Region",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("所在地区"),
+    )
     nature = models.CharField(_("性质"), max_length=16, choices=Nature.choices)
-    filing_status = models.CharField(_("备案状态"), max_length=16, choices=FilingStatus.choices,
-                                     default=FilingStatus.NOT_FILED)
+    filing_status = models.CharField(
+        _("备案状态"), max_length=16, choices=FilingStatus.choices, default=FilingStatus.NOT_FILED
+    )
     filing_number = models.CharField(_("备案号"), max_length=64, blank=True)
     is_inclusive = models.BooleanField(_("普惠性"), default=False)
     address = models.CharField(_("地址"), max_length=255, blank=True)
@@ -50,11 +55,15 @@ class Organisation(models.Model):
 class Accreditation(models.Model):
     """D-4/D-17: which courses a training base may certify, and when."""
 
-    training_base = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                      related_name="accreditations",
-                                      limit_choices_to={"kind": Organisation.Kind.TRAINING_BASE})
-    courses = models.ManyToManyField("cms.CoursePage", related_name="accreditations",
-                                     verbose_name=_("可认证课程"))
+    training_base = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="accreditations",
+        limit_choices_to={"kind": Organisation.Kind.TRAINING_BASE},
+    )
+    courses = models.ManyToManyField(
+        "cms.CoursePage", related_name="accreditations", verbose_name=_("可认证课程")
+    )
     valid_from = models.DateField(_("有效期起"))
     valid_to = models.DateField(_("有效期止"))
     document_number = models.CharField(_("认定文号"), max_length=64, blank=True)
@@ -63,8 +72,10 @@ class Accreditation(models.Model):
         verbose_name = _("培训资质")
         verbose_name_plural = _("培训资质")
         constraints = [
-            models.CheckConstraint(condition=models.Q(valid_to__gte=models.F("valid_from")),
-                                   name="accreditation_valid_range"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gte=models.F("valid_from")),
+                name="accreditation_valid_range",
+            ),
         ]
 
     def __str__(self):

@@ -18,8 +18,9 @@ class Person(models.Model):
         MALE = "M", _("男")
         FEMALE = "F", _("女")
 
-    id_type = models.CharField(_("证件类型"), max_length=16, choices=IdType.choices,
-                               default=IdType.RESIDENT)
+    id_type = models.CharField(
+        _("证件类型"), max_length=16, choices=IdType.choices, default=IdType.RESIDENT
+    )
     id_cipher = models.BinaryField(_("证件号码（密文）"), editable=False)
     id_index = models.CharField(max_length=64, editable=False)
     id_masked = models.CharField(_("证件号码"), max_length=40, editable=False)
@@ -27,11 +28,21 @@ class Person(models.Model):
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
-    region = models.ForeignKey("certification.Region", on_delete=models.PROTECT,
-                               related_name="people", verbose_name=_("户籍/常住地区"),
-                               null=True, blank=True)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="person")
+    region = models.ForeignKey(
+        "certification.Region",
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=_("户籍/常住地区"),
+        null=True,
+        blank=True,
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -64,8 +75,9 @@ class Person(models.Model):
 class IdProcessingConsent(models.Model):
     """D-3 / PIPL art. 29: separate consent to process the ID number, recorded per user."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="id_consents")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="id_consents"
+    )
     version = models.CharField(max_length=16)
     granted_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

@@ -10,9 +10,14 @@ class EffectiveDated(models.Model):
     """Rule data with a region scope and a validity window. region NULL is the national row;
     the most specific region in force on the date wins (DOMAIN.md preamble)."""
 
-    region = models.ForeignKey("certification.Region", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("适用地区（空为全国）"))
+    region = models.ForeignKey(
+        "certification.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("适用地区（空为全国）"),
+    )
     effective_from = models.DateField(_("生效日期"))
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
     note = models.CharField(_("依据/说明"), max_length=255, blank=True)
@@ -26,13 +31,16 @@ class RequirementRule(EffectiveDated):
 
     role = models.CharField(_("岗位"), max_length=16, choices=WorkerRole.choices)
     total_hours = models.DecimalField(_("周期总学时"), max_digits=5, decimal_places=1)
-    theory_min = models.DecimalField(_("理论学时下限"), max_digits=5, decimal_places=1,
-                                     default=Decimal("0"))
-    practice_min = models.DecimalField(_("实操学时下限"), max_digits=5, decimal_places=1,
-                                       default=Decimal("0"))
+    theory_min = models.DecimalField(
+        _("理论学时下限"), max_digits=5, decimal_places=1, default=Decimal("0")
+    )
+    practice_min = models.DecimalField(
+        _("实操学时下限"), max_digits=5, decimal_places=1, default=Decimal("0")
+    )
     cycle_years = models.PositiveSmallIntegerField(_("周期年数"), default=5)
-    yearly_min_hours = models.DecimalField(_("每年在岗培训学时（空为不要求）"), max_digits=5,
-                                           decimal_places=1, null=True, blank=True)
+    yearly_min_hours = models.DecimalField(
+        _("每年在岗培训学时（空为不要求）"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("学时要求规则")
@@ -51,12 +59,16 @@ class LearningPolicy(EffectiveDated):
         CALENDAR = "calendar", _("按自然年对齐")
 
     minutes_per_class_hour = models.PositiveSmallIntegerField(_("每学时分钟数"), default=45)
-    daily_cap_hours = models.DecimalField(_("每日学时上限"), max_digits=4, decimal_places=1,
-                                          default=Decimal("7"))
+    daily_cap_hours = models.DecimalField(
+        _("每日学时上限"), max_digits=4, decimal_places=1, default=Decimal("7")
+    )
     programme_start = models.DateField(_("继续教育起始日期"))
-    cycle_alignment = models.CharField(_("周期对齐方式"), max_length=16,
-                                       choices=CycleAlignment.choices,
-                                       default=CycleAlignment.ANCHOR)
+    cycle_alignment = models.CharField(
+        _("周期对齐方式"),
+        max_length=16,
+        choices=CycleAlignment.choices,
+        default=CycleAlignment.ANCHOR,
+    )
     reminder_days = models.JSONField(_("到期提醒天数"), default=list)
 
     class Meta:

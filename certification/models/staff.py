@@ -21,13 +21,24 @@ REGION_ROLES = {StaffRole.HR_REVIEWER, StaffRole.HR_PAYMENT, StaffRole.REGULATOR
 class StaffMembership(models.Model):
     """A user's staff role with its data scope: one organisation, or one region subtree."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="staff_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships"
+    )
     role = models.CharField(_("角色"), max_length=24, choices=StaffRole.choices)
-    organisation = models.ForeignKey("certification.Organisation", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="staff")
-    region = models.ForeignKey("certification.Region", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="staff")
+    organisation = models.ForeignKey(
+        "certification.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    region = models.ForeignKey(
+        "certification.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -35,17 +46,27 @@ class StaffMembership(models.Model):
         verbose_name = _("工作人员角色")
         verbose_name_plural = _("工作人员角色")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "organisation", "region"],
-                                    name="staff_membership_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation", "region"], name="staff_membership_unique"
+            ),
             models.CheckConstraint(
                 name="staff_scope_matches_role",
                 condition=(
-                    models.Q(role__in=["institution_admin", "base_staff"],
-                             organisation__isnull=False, region__isnull=True)
-                    | models.Q(role__in=["hr_reviewer", "hr_payment", "regulator"],
-                               organisation__isnull=True, region__isnull=False)
-                    | models.Q(role__in=["editor", "sysadmin"], organisation__isnull=True,
-                               region__isnull=True)
+                    models.Q(
+                        role__in=["institution_admin", "base_staff"],
+                        organisation__isnull=False,
+                        region__isnull=True,
+                    )
+                    | models.Q(
+                        role__in=["hr_reviewer", "hr_payment", "regulator"],
+                        organisation__isnull=True,
+                        region__isnull=False,
+                    )
+                    | models.Q(
+                        role__in=["editor", "sysadmin"],
+                        organisation__isnull=True,
+                        region__isnull=True,
+                    )
                 ),
             ),
         ]

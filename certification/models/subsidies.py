@@ -21,8 +21,9 @@ class SubsidyStandard(EffectiveDated):
     """D-28: the amount for a subsidy type (and skill level, where it matters) in a region."""
 
     subsidy_type = models.CharField(_("补贴类型"), max_length=16, choices=SubsidyType.choices)
-    level = models.PositiveSmallIntegerField(_("技能等级（空为不分等级）"),
-                                             choices=SkillLevel.choices, null=True, blank=True)
+    level = models.PositiveSmallIntegerField(
+        _("技能等级（空为不分等级）"), choices=SkillLevel.choices, null=True, blank=True
+    )
     amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2)
 
     class Meta:
@@ -38,10 +39,12 @@ class UrgentOccupation(EffectiveDated):
 
     occupation = models.CharField(_("职业"), max_length=16, choices=Occupation.choices)
     # SkillLevel numbers run downwards: level 3 "or above" means level <= 3.
-    max_level_number = models.PositiveSmallIntegerField(_("适用等级（该等级及以上）"),
-                                                        choices=SkillLevel.choices, default=3)
-    uplift_percent = models.DecimalField(_("上浮比例（%）"), max_digits=5, decimal_places=2,
-                                         default=Decimal("30"))
+    max_level_number = models.PositiveSmallIntegerField(
+        _("适用等级（该等级及以上）"), choices=SkillLevel.choices, default=3
+    )
+    uplift_percent = models.DecimalField(
+        _("上浮比例（%）"), max_digits=5, decimal_places=2, default=Decimal("30")
+    )
 
     class Meta:
         verbose_name = _("紧缺职业（工种）")
@@ -87,26 +90,41 @@ class SubsidyApplication(models.Model):
     PII: through `person`; the public notice shows a masked name only.
     """
 
-    person = models.ForeignKey("certification.Person", on_delete=models.PROTECT,
-                               related_name="subsidy_applications")
-    certificate = models.ForeignKey("certification.Certificate", on_delete=models.PROTECT,
-                                    related_name="subsidy_applications")
+    person = models.ForeignKey(
+        "certification.Person", on_delete=models.PROTECT, related_name="subsidy_applications"
+    )
+    certificate = models.ForeignKey(
+        "certification.Certificate", on_delete=models.PROTECT, related_name="subsidy_applications"
+    )
     subsidy_type = models.CharField(_("补贴类型"), max_length=16, choices=SubsidyType.choices)
-    region = models.ForeignKey("certification.Region", on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("受理地区"))
-    institution = models.ForeignKey("certification.Organisation", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("状态"), max_length=16, choices=ApplicationStatus.choices,
-                              default=ApplicationStatus.DRAFT)
-    amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2, null=True,
-                                 blank=True)
+    region = models.ForeignKey(
+        "certification.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("受理地区"),
+    )
+    institution = models.ForeignKey(
+        "certification.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     eligibility = models.JSONField(_("资格审查结果"), default=list, blank=True)
     pledge_confirmed_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(_("审核意见"), blank=True)
     notice_start = models.DateField(null=True, blank=True)
@@ -135,12 +153,14 @@ class SubsidyApplication(models.Model):
 class ApplicationStatusChange(models.Model):
     """History of an application's states, shown to the applicant."""
 
-    application = models.ForeignKey(SubsidyApplication, on_delete=models.CASCADE,
-                                    related_name="history")
+    application = models.ForeignKey(
+        SubsidyApplication, on_delete=models.CASCADE, related_name="history"
+    )
     from_status = models.CharField(max_length=16, choices=ApplicationStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=ApplicationStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
 
@@ -151,14 +171,16 @@ class ApplicationStatusChange(models.Model):
 class Objection(models.Model):
     """An objection filed during public notice; blocks approval until resolved (D-29)."""
 
-    application = models.ForeignKey(SubsidyApplication, on_delete=models.PROTECT,
-                                    related_name="objections")
+    application = models.ForeignKey(
+        SubsidyApplication, on_delete=models.PROTECT, related_name="objections"
+    )
     text = models.TextField(_("异议内容"))
     contact = models.CharField(_("联系方式"), max_length=128, blank=True)
     filed_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     resolution = models.TextField(_("处理结果"), blank=True)
     upheld = models.BooleanField(_("异议成立"), null=True)
 
@@ -174,12 +196,12 @@ class PaymentBatch(models.Model):
         EXPORTED = "exported", _("已导出")
         PAID = "paid", _("已支付")
 
-    region = models.ForeignKey("certification.Region", on_delete=models.PROTECT,
-                               related_name="+")
+    region = models.ForeignKey("certification.Region", on_delete=models.PROTECT, related_name="+")
     month = models.DateField(_("所属月份"))  # first day of the month
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     exported_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -194,7 +216,8 @@ class PaymentLine(models.Model):
     (D-30), whatever the clicks or retries."""
 
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="lines")
-    application = models.OneToOneField(SubsidyApplication, on_delete=models.PROTECT,
-                                       related_name="payment_line")
+    application = models.OneToOneField(
+        SubsidyApplication, on_delete=models.PROTECT, related_name="payment_line"
+    )
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     created_at = models.DateTimeField(default=timezone.now)

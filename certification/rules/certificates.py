@@ -31,11 +31,13 @@ def training_refusals(facts: TrainingFacts) -> list[str]:
     if facts.theory_earned < facts.theory_required:
         reasons.append(
             _("理论学时不足：要求 %(required)s 学时，已取得 %(earned)s 学时。")
-            % {"required": facts.theory_required, "earned": facts.theory_earned})
+            % {"required": facts.theory_required, "earned": facts.theory_earned}
+        )
     if facts.practice_earned < facts.practice_required:
         reasons.append(
             _("实操学时不足：要求 %(required)s 学时，已取得 %(earned)s 学时。")
-            % {"required": facts.practice_required, "earned": facts.practice_earned})
+            % {"required": facts.practice_required, "earned": facts.practice_earned}
+        )
     if facts.needs_theory_test and not facts.theory_passed:
         reasons.append(_("理论考试未通过。"))
     if facts.needs_practical and not facts.practical_passed:

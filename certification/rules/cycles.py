@@ -29,8 +29,9 @@ class Cycle:
         return self.start <= day <= self.end
 
 
-def cycle_anchor(*, first_start: dt.date, programme_start: dt.date,
-                 calendar_aligned: bool = False) -> dt.date:
+def cycle_anchor(
+    *, first_start: dt.date, programme_start: dt.date, calendar_aligned: bool = False
+) -> dt.date:
     """D-12: cycle 1 starts at the first employment in the role, or at the region's programme
     start for staff employed before it. Calendar-aligned regions start on 1 January of that
     year."""
@@ -83,23 +84,40 @@ def hours_by_kind(kind: str, hours: Decimal) -> tuple[Decimal, Decimal]:
     return Decimal("0"), hours
 
 
-def requirement_met(*, theory: Decimal, practice: Decimal, total_required: Decimal,
-                    theory_min: Decimal, practice_min: Decimal) -> bool:
+def requirement_met(
+    *,
+    theory: Decimal,
+    practice: Decimal,
+    total_required: Decimal,
+    theory_min: Decimal,
+    practice_min: Decimal,
+) -> bool:
     """D-13: met when the total and both minima are reached."""
-    return (theory + practice >= total_required and theory >= theory_min
-            and practice >= practice_min)
+    return theory + practice >= total_required and theory >= theory_min and practice >= practice_min
 
 
-def cycle_status(*, theory: Decimal, practice: Decimal, total_required: Decimal,
-                 theory_min: Decimal, practice_min: Decimal, cycle: Cycle,
-                 on_date: dt.date) -> str:
+def cycle_status(
+    *,
+    theory: Decimal,
+    practice: Decimal,
+    total_required: Decimal,
+    theory_min: Decimal,
+    practice_min: Decimal,
+    cycle: Cycle,
+    on_date: dt.date,
+) -> str:
     """D-13: met / on_track / behind for a running cycle, lapsed for a cycle that ended unmet.
 
     Elapsed share counts the days from the cycle start through `on_date` inclusive."""
     from certification.models.cycles import CycleStatus  # TextChoices only, no queries
 
-    if requirement_met(theory=theory, practice=practice, total_required=total_required,
-                       theory_min=theory_min, practice_min=practice_min):
+    if requirement_met(
+        theory=theory,
+        practice=practice,
+        total_required=total_required,
+        theory_min=theory_min,
+        practice_min=practice_min,
+    ):
         return CycleStatus.MET
     if on_date > cycle.end:
         return CycleStatus.LAPSED

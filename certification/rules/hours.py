@@ -26,8 +26,9 @@ def minutes_to_class_hours(minutes, minutes_per_hour: int) -> Decimal:
     return round_down_tenth(Decimal(str(minutes)) / Decimal(minutes_per_hour))
 
 
-def lesson_creditable_hours(active_seconds: int, minutes_per_hour: int,
-                            nominal_hours: Decimal) -> Decimal:
+def lesson_creditable_hours(
+    active_seconds: int, minutes_per_hour: int, nominal_hours: Decimal
+) -> Decimal:
     """D-9: a lesson credits its active time in 学时, at most its nominal hours."""
     earned = minutes_to_class_hours(Decimal(active_seconds) / Decimal(60), minutes_per_hour)
     return min(earned, round_down_tenth(nominal_hours))

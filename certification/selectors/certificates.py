@@ -10,8 +10,11 @@ from certification.models.organisations import Accreditation
 
 def hours_earned_for_course(*, person, course) -> tuple[Decimal, Decimal]:
     """D-17: (theory, practice) hours earned from the ledger entries of this course."""
-    rows = (HourEntry.objects.filter(person=person, course=course)
-            .values("kind").annotate(total=Sum("hours")))
+    rows = (
+        HourEntry.objects.filter(person=person, course=course)
+        .values("kind")
+        .annotate(total=Sum("hours"))
+    )
     totals = {r["kind"]: r["total"] or Decimal("0") for r in rows}
     return totals.get("theory", Decimal("0")), totals.get("practice", Decimal("0"))
 
@@ -20,29 +23,42 @@ def assessment_passed(*, person, course, kind: str) -> bool:
     """Whether a passing theory/practical result is recorded (certification.AssessmentResult)."""
     from certification.models.assessments import AssessmentResult
 
-    return AssessmentResult.objects.filter(person=person, course=course, kind=kind,
-                                           passed=True).exists()
+    return AssessmentResult.objects.filter(
+        person=person, course=course, kind=kind, passed=True
+    ).exists()
 
 
 def accreditation_windows(*, training_base, course):
-    return tuple(Accreditation.objects.filter(training_base=training_base, courses=course)
-                 .values_list("valid_from", "valid_to"))
+    return tuple(
+        Accreditation.objects.filter(training_base=training_base, courses=course).values_list(
+            "valid_from", "valid_to"
+        )
+    )
 
 
 def has_valid_training_certificate(*, person_id: int, course_id: int) -> bool:
-    return Certificate.objects.filter(person_id=person_id, course_id=course_id,
-                                      kind=Certificate.Kind.TRAINING,
-                                      status=Certificate.Status.VALID).exists()
+    return Certificate.objects.filter(
+        person_id=person_id,
+        course_id=course_id,
+        kind=Certificate.Kind.TRAINING,
+        status=Certificate.Status.VALID,
+    ).exists()
 
 
 def certificates_of_holder(user):
-    return (Certificate.objects.filter(person__user=user)
-            .select_related("course", "issuer").order_by("-issue_date", "-id"))
+    return (
+        Certificate.objects.filter(person__user=user)
+        .select_related("course", "issuer")
+        .order_by("-issue_date", "-id")
+    )
 
 
 def certificates_issued_by(org_ids):
-    return (Certificate.objects.filter(issuer_id__in=list(org_ids))
-            .select_related("person", "course").order_by("-issue_date", "-id"))
+    return (
+        Certificate.objects.filter(issuer_id__in=list(org_ids))
+        .select_related("person", "course")
+        .order_by("-issue_date", "-id")
+    )
 
 
 def batch_candidates(*, training_base, course):
@@ -50,8 +66,14 @@ def batch_candidates(*, training_base, course):
     from certification.models import Person
     from certification.models.assessments import AssessmentResult
 
-    ids = set(HourEntry.objects.filter(training_base=training_base, course=course)
-              .values_list("person_id", flat=True))
-    ids |= set(AssessmentResult.objects.filter(training_base=training_base, course=course)
-               .values_list("person_id", flat=True))
+    ids = set(
+        HourEntry.objects.filter(training_base=training_base, course=course).values_list(
+            "person_id", flat=True
+        )
+    )
+    ids |= set(
+        AssessmentResult.objects.filter(training_base=training_base, course=course).values_list(
+            "person_id", flat=True
+        )
+    )
     return Person.objects.filter(Q(pk__in=ids)).order_by("name")

@@ -30,14 +30,28 @@ def assessment_record(
     if kind not in AssessmentKind.values:
         raise ValueError(f"unknown assessment kind {kind!r}")
     result = AssessmentResult.objects.create(
-        person=person, course=course, training_base=training_base, kind=kind,
-        score=score, passed=passed, assessed_on=assessed_on,
+        person=person,
+        course=course,
+        training_base=training_base,
+        kind=kind,
+        score=score,
+        passed=passed,
+        assessed_on=assessed_on,
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
-    audit_record(actor=actor, action="assessment.record", obj=result,
-                 data={"person": person.pk, "course": course.pk, "kind": kind,
-                       "score": score, "passed": passed},
-                 region_path=training_base.region.path if training_base is not None else "")
+    audit_record(
+        actor=actor,
+        action="assessment.record",
+        obj=result,
+        data={
+            "person": person.pk,
+            "course": course.pk,
+            "kind": kind,
+            "score": score,
+            "passed": passed,
+        },
+        region_path=training_base.region.path if training_base is not None else "",
+    )
     return result
 
 

@@ -17,8 +17,8 @@ def ban_alert_for_check(*, check_id: int) -> None:
         defaults={
             "kind": Notification.Kind.BAN_ALERT,
             "recipient_region": check.ban.region,
-            "title": _("禁入核查%(what)s：%(purpose)s") % {
-                "what": what, "purpose": check.get_purpose_display()},
+            "title": _("禁入核查%(what)s：%(purpose)s")
+            % {"what": what, "purpose": check.get_purpose_display()},
             "link": f"/bans/{check.ban_id}/",
         },
     )

@@ -30,8 +30,11 @@ from certification.services.imports import ImportHandler, ImportRowErrors, impor
 
 REVOCATION_REASON = "禁入处理"
 # D-25 "open" applications: everything not yet paid and not already closed.
-CLOSED_APPLICATION_STATES = (ApplicationStatus.PAID, ApplicationStatus.REJECTED,
-                             ApplicationStatus.WITHDRAWN)
+CLOSED_APPLICATION_STATES = (
+    ApplicationStatus.PAID,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.WITHDRAWN,
+)
 REASON_LABELS = {str(label): value for value, label in BanEntry.Reason.choices}
 
 
@@ -42,8 +45,9 @@ class CascadeResult:
     employments: list[int] = field(default_factory=list)
 
 
-def _validate_fields(*, ban_type: str, term_start, term_end, decision_number: str,
-                     reason_category: str) -> None:
+def _validate_fields(
+    *, ban_type: str, term_start, term_end, decision_number: str, reason_category: str
+) -> None:
     errors = {}
     if not (decision_number or "").strip():
         errors["decision_number"] = _("缺少决定文书号。")
@@ -60,28 +64,56 @@ def _validate_fields(*, ban_type: str, term_start, term_end, decision_number: st
         raise ValidationError(errors)
 
 
-def _build_entry(*, actor, id_type: str, id_number: str, name: str, region, ban_type: str,
-                 reason_category: str, decision_number: str, authority: str,
-                 effective_date: dt.date, term_start=None, term_end=None,
-                 reason_detail: str = "", institution=None, institution_name: str = "",
-                 involvement: str = BanEntry.Involvement.OFFENDER) -> BanEntry:
+def _build_entry(
+    *,
+    actor,
+    id_type: str,
+    id_number: str,
+    name: str,
+    region,
+    ban_type: str,
+    reason_category: str,
+    decision_number: str,
+    authority: str,
+    effective_date: dt.date,
+    term_start=None,
+    term_end=None,
+    reason_detail: str = "",
+    institution=None,
+    institution_name: str = "",
+    involvement: str = BanEntry.Involvement.OFFENDER,
+) -> BanEntry:
     try:
         parsed = parse_id_number(id_type, id_number)
     except IdNumberError as exc:
         raise ValidationError({"id_number": exc.message}, code=exc.code) from None
-    _validate_fields(ban_type=ban_type, term_start=term_start, term_end=term_end,
-                     decision_number=decision_number, reason_category=reason_category)
+    _validate_fields(
+        ban_type=ban_type,
+        term_start=term_start,
+        term_end=term_end,
+        decision_number=decision_number,
+        reason_category=reason_category,
+    )
     return BanEntry(
-        id_type=parsed.id_type, id_cipher=pii.encrypt(parsed.number),
-        id_index=pii.blind_index(parsed.number), id_masked=mask_id_number(parsed.number),
-        name=name.strip(), birth_date=parsed.birth_date, ban_type=ban_type,
+        id_type=parsed.id_type,
+        id_cipher=pii.encrypt(parsed.number),
+        id_index=pii.blind_index(parsed.number),
+        id_masked=mask_id_number(parsed.number),
+        name=name.strip(),
+        birth_date=parsed.birth_date,
+        ban_type=ban_type,
         term_start=term_start if ban_type == BanEntry.BanType.TERM else None,
         term_end=term_end if ban_type == BanEntry.BanType.TERM else None,
-        reason_category=reason_category, reason_detail=reason_detail,
-        decision_number=decision_number.strip(), authority=authority.strip(),
-        effective_date=effective_date, institution=institution,
+        reason_category=reason_category,
+        reason_detail=reason_detail,
+        decision_number=decision_number.strip(),
+        authority=authority.strip(),
+        effective_date=effective_date,
+        institution=institution,
         institution_name=institution_name or (institution.name if institution else ""),
-        involvement=involvement, region=region, created_by=actor,
+        involvement=involvement,
+        region=region,
+        created_by=actor,
     )
 
 
@@ -93,9 +125,14 @@ def ban_create(*, actor, ip: str | None = None, **fields) -> BanEntry:
     Raises ValidationError for invalid fields."""
     entry = _build_entry(actor=actor, **fields)
     entry.save()
-    audit_record(actor=actor, action="ban.create", obj=entry, ip=ip,
-                 region_path=entry.region.path,
-                 data={"id_index": entry.id_index, "ban_type": entry.ban_type})
+    audit_record(
+        actor=actor,
+        action="ban.create",
+        obj=entry,
+        ip=ip,
+        region_path=entry.region.path,
+        data={"id_index": entry.id_index, "ban_type": entry.ban_type},
+    )
     ban_cascade(actor=actor, entry=entry, ip=ip)
     return entry
 
@@ -133,41 +170,61 @@ def _revoke_certificates(*, actor, person, now, ip) -> list[int]:
 
     done = []
     for cert in Certificate.objects.select_for_update().filter(
-            person=person, status=Certificate.Status.VALID):
-        certificate_revoke(actor=actor, certificate=cert, reason=REVOCATION_REASON,
-                           authorised=True)
+        person=person, status=Certificate.Status.VALID
+    ):
+        certificate_revoke(actor=actor, certificate=cert, reason=REVOCATION_REASON, authorised=True)
         done.append(cert.pk)
     return done
 
 
 def _reject_applications(*, actor, person, ip) -> list[int]:
     done = []
-    open_apps = (SubsidyApplication.objects.select_for_update().filter(person=person)
-                 .exclude(status__in=CLOSED_APPLICATION_STATES))
+    open_apps = (
+        SubsidyApplication.objects.select_for_update()
+        .filter(person=person)
+        .exclude(status__in=CLOSED_APPLICATION_STATES)
+    )
     for app in open_apps:
         previous = app.status
         app.status = ApplicationStatus.REJECTED
         app.save(update_fields=["status"])
         ApplicationStatusChange.objects.create(
-            application=app, from_status=previous, to_status=ApplicationStatus.REJECTED,
-            actor=actor if getattr(actor, "pk", None) else None, note=_(BLOCKED_MESSAGE))
-        audit_record(actor=actor, action="subsidy.reject", obj=app, ip=ip,
-                     region_path=app.region.path,
-                     data={"from": previous, "to": ApplicationStatus.REJECTED, "why": "ban"})
+            application=app,
+            from_status=previous,
+            to_status=ApplicationStatus.REJECTED,
+            actor=actor if getattr(actor, "pk", None) else None,
+            note=_(BLOCKED_MESSAGE),
+        )
+        audit_record(
+            actor=actor,
+            action="subsidy.reject",
+            obj=app,
+            ip=ip,
+            region_path=app.region.path,
+            data={"from": previous, "to": ApplicationStatus.REJECTED, "why": "ban"},
+        )
         done.append(app.pk)
     return done
 
 
 def _flag_employments(*, actor, person, now, ip) -> list[Employment]:
     done = []
-    for emp in (Employment.objects.select_for_update().select_related("institution__region")
-                .filter(person=person, end_date__isnull=True,
-                        flagged_for_termination_at__isnull=True)):
+    for emp in (
+        Employment.objects.select_for_update()
+        .select_related("institution__region")
+        .filter(person=person, end_date__isnull=True, flagged_for_termination_at__isnull=True)
+    ):
         emp.flagged_for_termination_at = now
         emp.flag_reason = _(BLOCKED_MESSAGE)
         emp.save(update_fields=["flagged_for_termination_at", "flag_reason"])
-        audit_record(actor=actor, action="employment.flag", obj=emp, ip=ip,
-                     region_path=emp.institution.region.path, data={"why": "ban"})
+        audit_record(
+            actor=actor,
+            action="employment.flag",
+            obj=emp,
+            ip=ip,
+            region_path=emp.institution.region.path,
+            data={"why": "ban"},
+        )
         done.append(emp)
     return done
 
@@ -175,50 +232,80 @@ def _flag_employments(*, actor, person, now, ip) -> list[Employment]:
 def _notify(*, entry: BanEntry, institutions, persons) -> None:
     Notification.objects.get_or_create(
         dedupe_key=f"ban-entry:{entry.pk}:regulator",
-        defaults={"kind": Notification.Kind.BAN_ALERT, "recipient_region": entry.region,
-                  "title": _("新增禁入登记：%(name)s（%(masked)s）") % {
-                      "name": entry.name, "masked": entry.id_masked},
-                  "link": f"/bans/{entry.pk}/"},
+        defaults={
+            "kind": Notification.Kind.BAN_ALERT,
+            "recipient_region": entry.region,
+            "title": _("新增禁入登记：%(name)s（%(masked)s）")
+            % {"name": entry.name, "masked": entry.id_masked},
+            "link": f"/bans/{entry.pk}/",
+        },
     )
     for inst in institutions:
         # The institution learns only that the person is barred (D-23), never why.
         Notification.objects.get_or_create(
             dedupe_key=f"ban-entry:{entry.pk}:org:{inst.pk}",
-            defaults={"kind": Notification.Kind.BAN_ALERT, "recipient_organisation": inst,
-                      "title": _(BLOCKED_MESSAGE)},
+            defaults={
+                "kind": Notification.Kind.BAN_ALERT,
+                "recipient_organisation": inst,
+                "title": _(BLOCKED_MESSAGE),
+            },
         )
         Notification.objects.get_or_create(
             dedupe_key=f"ban-entry:{entry.pk}:region:{inst.region_id}",
-            defaults={"kind": Notification.Kind.BAN_ALERT, "recipient_region": inst.region,
-                      "title": _("辖区机构在职人员被列入禁入名单"),
-                      "link": f"/bans/{entry.pk}/"},
+            defaults={
+                "kind": Notification.Kind.BAN_ALERT,
+                "recipient_region": inst.region,
+                "title": _("辖区机构在职人员被列入禁入名单"),
+                "link": f"/bans/{entry.pk}/",
+            },
         )
 
 
 @transaction.atomic
-def ban_annul(*, actor, entry: BanEntry, decision_number: str, reason: str,
-              ip: str | None = None) -> BanEntry:
+def ban_annul(
+    *, actor, entry: BanEntry, decision_number: str, reason: str, ip: str | None = None
+) -> BanEntry:
     """D-22: annul an entry only with a recorded legal decision. A status change, audited;
     the row is kept. Raises ValidationError if the decision is missing or already annulled."""
     if not (decision_number or "").strip() or not (reason or "").strip():
         raise ValidationError(_("撤销须登记法律文书号和撤销原因。"))
     updated = BanEntry.objects.filter(pk=entry.pk, status=BanEntry.Status.ACTIVE).update(
-        status=BanEntry.Status.ANNULLED, annulment_decision_number=decision_number.strip(),
-        annulment_reason=reason.strip(), annulled_at=timezone.now(),
+        status=BanEntry.Status.ANNULLED,
+        annulment_decision_number=decision_number.strip(),
+        annulment_reason=reason.strip(),
+        annulled_at=timezone.now(),
         annulled_by=actor if getattr(actor, "pk", None) else None,
     )
     if updated != 1:
         raise ValidationError(_("该登记已撤销。"))
     entry.refresh_from_db()
-    audit_record(actor=actor, action="ban.annul", obj=entry, ip=ip,
-                 region_path=entry.region.path,
-                 data={"decision_number": entry.annulment_decision_number})
+    audit_record(
+        actor=actor,
+        action="ban.annul",
+        obj=entry,
+        ip=ip,
+        region_path=entry.region.path,
+        data={"decision_number": entry.annulment_decision_number},
+    )
     return entry
 
 
 # --- Excel import -------------------------------------------------------------------------
-IMPORT_COLUMNS = ["姓名", "证件类型", "证件号码", "禁入类型", "禁业起始", "禁业截止", "事由类别",
-                  "事由说明", "决定文书号", "决定机关", "生效日期", "相关机构", "涉事身份"]
+IMPORT_COLUMNS = [
+    "姓名",
+    "证件类型",
+    "证件号码",
+    "禁入类型",
+    "禁业起始",
+    "禁业截止",
+    "事由类别",
+    "事由说明",
+    "决定文书号",
+    "决定机关",
+    "生效日期",
+    "相关机构",
+    "涉事身份",
+]
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20000
 
@@ -231,7 +318,10 @@ class RowError:
 
     def __str__(self):
         return _("第%(row)s行【%(col)s】：%(reason)s") % {
-            "row": self.row, "col": self.column, "reason": self.reason}
+            "row": self.row,
+            "col": self.column,
+            "reason": self.reason,
+        }
 
 
 class BanImportError(Exception):
@@ -262,6 +352,7 @@ def _date(value):
 
 def _read_workbook(fileobj) -> list[tuple]:
     from openpyxl import load_workbook
+
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on junk input
@@ -315,23 +406,24 @@ def ban_import_validate(*, fileobj, region, filename: str = "", progress=None) -
                 parsed = parse_id_number(id_type, number)
                 key = pii.blind_index(parsed.number)
                 if key in seen:
-                    row_errors.append(RowError(n, "证件号码", _("与第%(r)s行重复") % {
-                        "r": seen[key]}))
+                    row_errors.append(
+                        RowError(n, "证件号码", _("与第%(r)s行重复") % {"r": seen[key]})
+                    )
                 else:
                     seen[key] = n
             except IdNumberError as exc:
                 row_errors.append(RowError(n, "证件号码", str(exc.message)))
         if not str(rec.get("姓名") or "").strip():
             row_errors.append(RowError(n, "姓名", _("缺少姓名")))
-        ban_type = _choice(rec.get("禁入类型"), BanEntry.BanType.choices,
-                           BanEntry.BanType.LIFETIME)
+        ban_type = _choice(rec.get("禁入类型"), BanEntry.BanType.choices, BanEntry.BanType.LIFETIME)
         if ban_type is None:
             row_errors.append(RowError(n, "禁入类型", _("未知的禁入类型")))
         reason = _choice(rec.get("事由类别"), BanEntry.Reason.choices, None)
         if reason is None:
             row_errors.append(RowError(n, "事由类别", _("未知的事由类别")))
-        involvement = _choice(rec.get("涉事身份"), BanEntry.Involvement.choices,
-                              BanEntry.Involvement.OFFENDER)
+        involvement = _choice(
+            rec.get("涉事身份"), BanEntry.Involvement.choices, BanEntry.Involvement.OFFENDER
+        )
         if involvement is None:
             row_errors.append(RowError(n, "涉事身份", _("未知的涉事身份")))
         if not str(rec.get("决定文书号") or "").strip():
@@ -352,13 +444,24 @@ def ban_import_validate(*, fileobj, region, filename: str = "", progress=None) -
         if row_errors:
             errors += row_errors
             continue
-        entries_fields.append({
-            "id_type": id_type, "id_number": number, "name": str(rec["姓名"]), "region": region,
-            "ban_type": ban_type, "reason_category": reason,
-            "decision_number": str(rec["决定文书号"]), "authority": str(rec.get("决定机关") or ""),
-            "effective_date": dates["生效日期"], "term_start": dates["禁业起始"],
-            "term_end": dates["禁业截止"], "reason_detail": str(rec.get("事由说明") or ""),
-            "institution_name": str(rec.get("相关机构") or ""), "involvement": involvement})
+        entries_fields.append(
+            {
+                "id_type": id_type,
+                "id_number": number,
+                "name": str(rec["姓名"]),
+                "region": region,
+                "ban_type": ban_type,
+                "reason_category": reason,
+                "decision_number": str(rec["决定文书号"]),
+                "authority": str(rec.get("决定机关") or ""),
+                "effective_date": dates["生效日期"],
+                "term_start": dates["禁业起始"],
+                "term_end": dates["禁业截止"],
+                "reason_detail": str(rec.get("事由说明") or ""),
+                "institution_name": str(rec.get("相关机构") or ""),
+                "involvement": involvement,
+            }
+        )
     if errors:
         raise BanImportError(errors)
     return entries_fields
@@ -373,8 +476,13 @@ def _id_type_choices():
 @transaction.atomic
 def _import_save(*, actor, entries_fields, ip, region) -> list:
     created = [ban_create(actor=actor, ip=ip, **f) for f in entries_fields]
-    audit_record(actor=actor, action="ban.import", ip=ip, region_path=region.path,
-                 data={"count": len(created)})
+    audit_record(
+        actor=actor,
+        action="ban.import",
+        ip=ip,
+        region_path=region.path,
+        data={"count": len(created)},
+    )
     return created
 
 
@@ -383,29 +491,49 @@ def ban_import_start(*, actor, upload, region, ip: str | None = None, filename: 
     stored privately until the task has read it; same checks, all or nothing. The caller has
     checked that the actor is a regulator covering `region`."""
     _check_file(fileobj=upload, filename=filename)
-    return import_job_queue(actor=actor, kind=ImportJob.Kind.BANS, upload=upload,
-                            region=region, ip=ip, audit_action="ban.import_queued")
+    return import_job_queue(
+        actor=actor,
+        kind=ImportJob.Kind.BANS,
+        upload=upload,
+        region=region,
+        ip=ip,
+        audit_action="ban.import_queued",
+    )
 
 
 def _job_validate(job, fileobj, progress) -> list[dict]:
     try:
         return ban_import_validate(fileobj=fileobj, region=job.region, progress=progress)
     except BanImportError as exc:
-        raise ImportRowErrors([{"row": e.row, "column": str(e.column), "reason": str(e.reason)}
-                               for e in exc.errors]) from None
+        raise ImportRowErrors(
+            [{"row": e.row, "column": str(e.column), "reason": str(e.reason)} for e in exc.errors]
+        ) from None
 
 
 def _job_save(job, entries_fields: list[dict]) -> int:
-    return len(_import_save(actor=job.requested_by, entries_fields=entries_fields, ip=job.ip,
-                            region=job.region))
+    return len(
+        _import_save(
+            actor=job.requested_by, entries_fields=entries_fields, ip=job.ip, region=job.region
+        )
+    )
 
 
 IMPORT_HANDLER = ImportHandler(validate=_job_validate, save=_job_save, filename="bans.xlsx")
 
 
-def hiring_employ(*, actor, institution, id_type: str, id_number: str, name: str, role: str,
-                  start_date: dt.date, has_labour_contract: bool = True,
-                  ui_contribution_months: int = 0, ip: str | None = None):
+def hiring_employ(
+    *,
+    actor,
+    institution,
+    id_type: str,
+    id_number: str,
+    name: str,
+    role: str,
+    start_date: dt.date,
+    has_labour_contract: bool = True,
+    ui_contribution_months: int = 0,
+    ip: str | None = None,
+):
     """After a clear hiring check: find or register the person, then `employment_create`
     (which runs the hiring ban gate again). Raises ValidationError or PersonBanned."""
     from certification.services.people import (
@@ -419,10 +547,18 @@ def hiring_employ(*, actor, institution, id_type: str, id_number: str, name: str
     except IdNumberError as exc:
         raise ValidationError({"id_number": exc.message}, code=exc.code) from None
     if person is None:
-        person = person_create(actor=actor, id_type=id_type, id_number=id_number, name=name,
-                               region=institution.region)
+        person = person_create(
+            actor=actor, id_type=id_type, id_number=id_number, name=name, region=institution.region
+        )
     elif person.name != name.strip():
         raise ValidationError({"name": _("姓名与证件号码登记信息不一致。")})
-    return employment_create(actor=actor, person=person, institution=institution, role=role,
-                             start_date=start_date, has_labour_contract=has_labour_contract,
-                             ui_contribution_months=ui_contribution_months, ip=ip)
+    return employment_create(
+        actor=actor,
+        person=person,
+        institution=institution,
+        role=role,
+        start_date=start_date,
+        has_labour_contract=has_labour_contract,
+        ui_contribution_months=ui_contribution_months,
+        ip=ip,
+    )

@@ -107,25 +107,47 @@ def ban_yearly_recheck(*, year: int | None = None, chunk: int = 5000) -> dict:
     year = year or today.year
     from django.db.models import OuterRef, Subquery
 
-    ban_sq = (bans_in_force(on=today).filter(id_index=OuterRef("person__id_index"))
-              .order_by("-effective_date").values("pk")[:1])
+    ban_sq = (
+        bans_in_force(on=today)
+        .filter(id_index=OuterRef("person__id_index"))
+        .order_by("-effective_date")
+        .values("pk")[:1]
+    )
     done_this_year = set(
-        BanCheck.objects.filter(purpose="yearly_recheck", at__year=year)
-        .values_list("id_index", "organisation_id"))
-    employments = (Employment.objects.filter(end_date__isnull=True)
-                   .annotate(ban_id=Subquery(ban_sq))
-                   .values_list("pk", "person__id_index", "institution_id",
-                                "institution__region__path", "institution__region_id", "ban_id")
-                   .order_by("pk"))
+        BanCheck.objects.filter(purpose="yearly_recheck", at__year=year).values_list(
+            "id_index", "organisation_id"
+        )
+    )
+    employments = (
+        Employment.objects.filter(end_date__isnull=True)
+        .annotate(ban_id=Subquery(ban_sq))
+        .values_list(
+            "pk",
+            "person__id_index",
+            "institution_id",
+            "institution__region__path",
+            "institution__region_id",
+            "ban_id",
+        )
+        .order_by("pk")
+    )
     checked = hits = 0
     batch: list[BanCheck] = []
     hit_rows = []
     for pk, index, inst_id, path, region_id, ban_id in employments.iterator(chunk_size=chunk):
         if (index, inst_id) in done_this_year:
             continue
-        batch.append(BanCheck(purpose="yearly_recheck", id_index=index, actor_role="system",
-                              result=BanCheck.Result.HIT if ban_id else BanCheck.Result.CLEAR,
-                              ban_id=ban_id, organisation_id=inst_id, region_path=path))
+        batch.append(
+            BanCheck(
+                purpose="yearly_recheck",
+                id_index=index,
+                actor_role="system",
+                result=BanCheck.Result.HIT if ban_id else BanCheck.Result.CLEAR,
+                ban_id=ban_id,
+                organisation_id=inst_id,
+                region_path=path,
+            )
+        )
         if ban_id:
             hit_rows.append((pk, inst_id, region_id, ban_id))
         if len(batch) >= chunk:
@@ -135,17 +157,25 @@ def ban_yearly_recheck(*, year: int | None = None, chunk: int = 5000) -> dict:
     for pk, inst_id, region_id, ban_id in hit_rows:
         with transaction.atomic():
             Employment.objects.filter(pk=pk, flagged_for_termination_at__isnull=True).update(
-                flagged_for_termination_at=now, flag_reason=_(BLOCKED_MESSAGE))
+                flagged_for_termination_at=now, flag_reason=_(BLOCKED_MESSAGE)
+            )
             Notification.objects.get_or_create(
                 dedupe_key=f"ban-recheck:{year}:emp:{pk}:org",
-                defaults={"kind": Notification.Kind.BAN_ALERT,
-                          "recipient_organisation_id": inst_id,
-                          "title": _("年度复查：") + _(BLOCKED_MESSAGE)})
+                defaults={
+                    "kind": Notification.Kind.BAN_ALERT,
+                    "recipient_organisation_id": inst_id,
+                    "title": _("年度复查：") + _(BLOCKED_MESSAGE),
+                },
+            )
             Notification.objects.get_or_create(
                 dedupe_key=f"ban-recheck:{year}:emp:{pk}:region",
-                defaults={"kind": Notification.Kind.BAN_ALERT, "recipient_region_id": region_id,
-                          "title": _("年度复查发现辖区在职人员被列入禁入名单"),
-                          "link": f"/bans/{ban_id}/"})
+                defaults={
+                    "kind": Notification.Kind.BAN_ALERT,
+                    "recipient_region_id": region_id,
+                    "title": _("年度复查发现辖区在职人员被列入禁入名单"),
+                    "link": f"/bans/{ban_id}/",
+                },
+            )
         hits += 1
     return {"checked": checked, "hits": hits}
 
@@ -159,9 +189,17 @@ def _flush(batch: list) -> int:
     return n
 
 
-def ban_check_id_number(*, id_type: str, id_number: str, name: str, purpose: str, actor=None,
-                        actor_role: str = "", organisation=None,
-                        ip: str | None = None) -> BanCheckOutcome:
+def ban_check_id_number(
+    *,
+    id_type: str,
+    id_number: str,
+    name: str,
+    purpose: str,
+    actor=None,
+    actor_role: str = "",
+    organisation=None,
+    ip: str | None = None,
+) -> BanCheckOutcome:
     """D-23 check by a typed-in ID number (入职查询): validates the number (ValidationError
     with the specific reason), hashes it and runs `ban_check`. The number is never stored."""
     from django.core.exceptions import ValidationError
@@ -173,6 +211,13 @@ def ban_check_id_number(*, id_type: str, id_number: str, name: str, purpose: str
         parsed = parse_id_number(id_type, id_number)
     except IdNumberError as exc:
         raise ValidationError({"id_number": exc.message}, code=exc.code) from None
-    return ban_check(id_index=pii.blind_index(parsed.number), purpose=purpose, actor=actor,
-                     actor_role=actor_role, organisation=organisation, ip=ip, name=name,
-                     birth_date=parsed.birth_date)
+    return ban_check(
+        id_index=pii.blind_index(parsed.number),
+        purpose=purpose,
+        actor=actor,
+        actor_role=actor_role,
+        organisation=organisation,
+        ip=ip,
+        name=name,
+        birth_date=parsed.birth_date,
+    )

@@ -67,16 +67,19 @@ def training_eligibility(*, person, course, training_base, issue_date) -> list[s
     facts = TrainingFacts(
         theory_required=course.theory_hours or Decimal("0"),
         practice_required=course.practice_hours or Decimal("0"),
-        theory_earned=theory, practice_earned=practice,
+        theory_earned=theory,
+        practice_earned=practice,
         needs_theory_test=course.has_theory_test,
-        theory_passed=(course.has_theory_test
-                       and sel.assessment_passed(person=person, course=course, kind="theory")),
+        theory_passed=(
+            course.has_theory_test
+            and sel.assessment_passed(person=person, course=course, kind="theory")
+        ),
         needs_practical=course.has_practical_assessment,
-        practical_passed=(course.has_practical_assessment
-                          and sel.assessment_passed(person=person, course=course,
-                                                    kind="practical")),
-        accreditation_windows=sel.accreditation_windows(training_base=training_base,
-                                                        course=course),
+        practical_passed=(
+            course.has_practical_assessment
+            and sel.assessment_passed(person=person, course=course, kind="practical")
+        ),
+        accreditation_windows=sel.accreditation_windows(training_base=training_base, course=course),
         issue_date=issue_date,
     )
     return training_refusals(facts)
@@ -87,9 +90,15 @@ def _require_base_staff(actor, training_base) -> None:
         deny(actor, action="certificate.issue", obj=training_base)
 
 
-def certificate_issue_training(*, actor, person, course, training_base,
-                               issue_date: dt.date | None = None,
-                               authorised: bool = False) -> Certificate:
+def certificate_issue_training(
+    *,
+    actor,
+    person,
+    course,
+    training_base,
+    issue_date: dt.date | None = None,
+    authorised: bool = False,
+) -> Certificate:
     """D-17: issue a training certificate. Base staff of `training_base` only.
 
     The ban gate runs BEFORE the write transaction so a hit's audit row survives.
@@ -98,17 +107,30 @@ def certificate_issue_training(*, actor, person, course, training_base,
         _require_base_staff(actor, training_base)
     issue_date = issue_date or timezone.localdate()
     try:
-        ban_gate(id_index=person.id_index, purpose=CheckPurpose.CERTIFICATE, actor=actor,
-                 actor_role=StaffRole.BASE_STAFF, organisation=training_base)
+        ban_gate(
+            id_index=person.id_index,
+            purpose=CheckPurpose.CERTIFICATE,
+            actor=actor,
+            actor_role=StaffRole.BASE_STAFF,
+            organisation=training_base,
+        )
     except PersonBanned as exc:
-        raise CertificateRefused([str(exc) or "该人员不得从事托育服务，请联系卫生健康部门"]) from exc
-    reasons = training_eligibility(person=person, course=course,
-                                   training_base=training_base, issue_date=issue_date)
+        raise CertificateRefused(
+            [str(exc) or "该人员不得从事托育服务，请联系卫生健康部门"]
+        ) from exc
+    reasons = training_eligibility(
+        person=person, course=course, training_base=training_base, issue_date=issue_date
+    )
     if reasons:
         raise CertificateRefused(reasons)
     try:
-        return _issue_training_tx(actor=actor, person=person, course=course,
-                                  training_base=training_base, issue_date=issue_date)
+        return _issue_training_tx(
+            actor=actor,
+            person=person,
+            course=course,
+            training_base=training_base,
+            issue_date=issue_date,
+        )
     except IntegrityError as exc:
         if sel.has_valid_training_certificate(person_id=person.pk, course_id=course.pk):
             raise CertificateRefused(["该人员已持有本课程的有效培训合格证书。"]) from exc
@@ -121,14 +143,24 @@ def _issue_training_tx(*, actor, person, course, training_base, issue_date) -> C
     theory, practice = sel.hours_earned_for_course(person=person, course=course)
     with transaction.atomic():  # savepoint: the constraint error must not poison the outer tx
         cert = Certificate.objects.create(
-            kind=Certificate.Kind.TRAINING, serial=serial, verification_code=_new_code(),
-            person=person, course=course, issuer=training_base,
-            issuer_name=training_base.name, hours=theory + practice, issue_date=issue_date,
+            kind=Certificate.Kind.TRAINING,
+            serial=serial,
+            verification_code=_new_code(),
+            person=person,
+            course=course,
+            issuer=training_base,
+            issuer_name=training_base.name,
+            hours=theory + practice,
+            issue_date=issue_date,
             issued_by=actor if getattr(actor, "pk", None) else None,
         )
-    audit_record(actor=actor, action="certificate.issue", obj=cert,
-                 data={"serial": serial, "kind": cert.kind, "course_id": course.pk},
-                 region_path=training_base.region.path)
+    audit_record(
+        actor=actor,
+        action="certificate.issue",
+        obj=cert,
+        data={"serial": serial, "kind": cert.kind, "course_id": course.pk},
+        region_path=training_base.region.path,
+    )
     _enqueue_pdf(cert.pk)
     return cert
 
@@ -136,8 +168,7 @@ def _issue_training_tx(*, actor, person, course, training_base, issue_date) -> C
 @transaction.atomic
 def certificate_issue_cycle_statement(*, summary_id: int) -> Certificate:
     """D-18: one statement per met CycleSummary; idempotent (returns the existing one)."""
-    summary = CycleSummary.objects.select_for_update().select_related("person").get(
-        pk=summary_id)
+    summary = CycleSummary.objects.select_for_update().select_related("person").get(pk=summary_id)
     existing = Certificate.objects.filter(cycle_summary=summary).first()
     if existing is not None:
         return existing
@@ -145,13 +176,22 @@ def certificate_issue_cycle_statement(*, summary_id: int) -> Certificate:
     today = timezone.localdate()
     cert = Certificate.objects.create(
         kind=Certificate.Kind.CYCLE_STATEMENT,
-        serial=certificate_serial_allocate(prefix=SERIAL_PREFIX["cycle_statement"],
-                                           year=today.year),
-        verification_code=_new_code(), person=summary.person, issuer_name=STATEMENT_ISSUER,
-        hours=total, cycle_summary=summary, issue_date=today,
+        serial=certificate_serial_allocate(
+            prefix=SERIAL_PREFIX["cycle_statement"], year=today.year
+        ),
+        verification_code=_new_code(),
+        person=summary.person,
+        issuer_name=STATEMENT_ISSUER,
+        hours=total,
+        cycle_summary=summary,
+        issue_date=today,
     )
-    audit_record(actor=None, action="certificate.issue", obj=cert,
-                 data={"serial": cert.serial, "kind": cert.kind, "summary_id": summary_id})
+    audit_record(
+        actor=None,
+        action="certificate.issue",
+        obj=cert,
+        data={"serial": cert.serial, "kind": cert.kind, "summary_id": summary_id},
+    )
     _enqueue_pdf(cert.pk)
     return cert
 
@@ -161,9 +201,17 @@ SKILL_LEVEL_RECORDERS = (StaffRole.BASE_STAFF, StaffRole.HR_REVIEWER, StaffRole.
 
 
 @transaction.atomic
-def certificate_record_skill_level(*, actor, person, occupation: str, level: int,
-                                   external_number: str, issuer_name: str,
-                                   issue_date: dt.date, authorised: bool = False) -> Certificate:
+def certificate_record_skill_level(
+    *,
+    actor,
+    person,
+    occupation: str,
+    level: int,
+    external_number: str,
+    issuer_name: str,
+    issue_date: dt.date,
+    authorised: bool = False,
+) -> Certificate:
     """D-19: record an externally issued skill-level certificate (own SL- serial).
 
     `authorised=True` when the caller (services/skill_certificates.py) has already checked
@@ -172,14 +220,24 @@ def certificate_record_skill_level(*, actor, person, occupation: str, level: int
         deny(actor, action="certificate.skill_level")
     cert = Certificate.objects.create(
         kind=Certificate.Kind.SKILL_LEVEL,
-        serial=certificate_serial_allocate(prefix=SERIAL_PREFIX["skill_level"],
-                                           year=issue_date.year),
-        verification_code=_new_code(), person=person, occupation=occupation, level=level,
-        external_number=external_number, issuer_name=issuer_name, issue_date=issue_date,
+        serial=certificate_serial_allocate(
+            prefix=SERIAL_PREFIX["skill_level"], year=issue_date.year
+        ),
+        verification_code=_new_code(),
+        person=person,
+        occupation=occupation,
+        level=level,
+        external_number=external_number,
+        issuer_name=issuer_name,
+        issue_date=issue_date,
         issued_by=actor,
     )
-    audit_record(actor=actor, action="certificate.record_skill_level", obj=cert,
-                 data={"serial": cert.serial, "external_number": external_number})
+    audit_record(
+        actor=actor,
+        action="certificate.record_skill_level",
+        obj=cert,
+        data={"serial": cert.serial, "external_number": external_number},
+    )
     return cert
 
 
@@ -193,8 +251,7 @@ def can_revoke(user, certificate) -> bool:
 
 
 @transaction.atomic
-def certificate_revoke(*, actor, certificate, reason: str,
-                       authorised: bool = False) -> Certificate:
+def certificate_revoke(*, actor, certificate, reason: str, authorised: bool = False) -> Certificate:
     """D-21: revoke with a reason; status change + audit, never a delete.
 
     Works inside an outer atomic (the ban cascade calls it with authorised=True after doing its
@@ -204,29 +261,44 @@ def certificate_revoke(*, actor, certificate, reason: str,
         raise ValueError("撤销证书必须填写原因。")
     if not authorised and not can_revoke(actor, certificate):
         deny(actor, action="certificate.revoke", obj=certificate)
-    updated = Certificate.objects.filter(pk=certificate.pk,
-                                         status=Certificate.Status.VALID).update(
-        status=Certificate.Status.REVOKED, revoked_at=timezone.now(),
+    updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.VALID).update(
+        status=Certificate.Status.REVOKED,
+        revoked_at=timezone.now(),
         revocation_reason=reason[:255],
-        revoked_by=actor if getattr(actor, "pk", None) else None)
+        revoked_by=actor if getattr(actor, "pk", None) else None,
+    )
     certificate.refresh_from_db()
     if updated == 1:
-        audit_record(actor=actor, action="certificate.revoke", obj=certificate,
-                     data={"serial": certificate.serial, "reason": reason[:255]},
-                     region_path=certificate_region_path(certificate))
+        audit_record(
+            actor=actor,
+            action="certificate.revoke",
+            obj=certificate,
+            data={"serial": certificate.serial, "reason": reason[:255]},
+            region_path=certificate_region_path(certificate),
+        )
     return certificate
 
 
 @transaction.atomic
-def certificate_batch_create(*, actor, training_base, course, person_ids: list[int]
-                             ) -> CertificateBatch:
+def certificate_batch_create(
+    *, actor, training_base, course, person_ids: list[int]
+) -> CertificateBatch:
     _require_base_staff(actor, training_base)
     ids = sorted({int(i) for i in person_ids})
-    batch = CertificateBatch.objects.create(training_base=training_base, course=course,
-                                            person_ids=ids, requested_by=actor, total=len(ids))
-    audit_record(actor=actor, action="certificate.batch", obj=batch,
-                 data={"course_id": course.pk, "count": len(ids)},
-                 region_path=training_base.region.path)
+    batch = CertificateBatch.objects.create(
+        training_base=training_base,
+        course=course,
+        person_ids=ids,
+        requested_by=actor,
+        total=len(ids),
+    )
+    audit_record(
+        actor=actor,
+        action="certificate.batch",
+        obj=batch,
+        data={"course_id": course.pk, "count": len(ids)},
+        region_path=training_base.region.path,
+    )
     from certification.tasks.certificates import issue_certificate_batch
 
     transaction.on_commit(lambda: issue_certificate_batch.delay(batch.pk))
@@ -238,8 +310,9 @@ def certificate_batch_process(*, batch_id: int) -> CertificateBatch:
     task never issues twice. Counters are recomputed from the refusals kept so far."""
     from certification.models import Person
 
-    batch = CertificateBatch.objects.select_related("training_base", "course",
-                                                    "requested_by").get(pk=batch_id)
+    batch = CertificateBatch.objects.select_related("training_base", "course", "requested_by").get(
+        pk=batch_id
+    )
     if batch.status == CertificateBatch.Status.DONE:
         return batch
     CertificateBatch.objects.filter(pk=batch.pk).update(status=CertificateBatch.Status.RUNNING)
@@ -247,20 +320,34 @@ def certificate_batch_process(*, batch_id: int) -> CertificateBatch:
     course = batch.course.specific if hasattr(batch.course, "specific") else batch.course
     for n, person_id in enumerate(batch.person_ids, start=1):
         if person_id not in refused and not sel.has_valid_training_certificate(
-                person_id=person_id, course_id=course.pk):
+            person_id=person_id, course_id=course.pk
+        ):
             person = Person.objects.select_related("region").get(pk=person_id)
             try:
-                certificate_issue_training(actor=batch.requested_by, person=person,
-                                           course=course, training_base=batch.training_base)
+                certificate_issue_training(
+                    actor=batch.requested_by,
+                    person=person,
+                    course=course,
+                    training_base=batch.training_base,
+                )
             except CertificateRefused as exc:
-                refused[person_id] = {"person_id": person_id, "name": person.name,
-                                      "reasons": exc.reasons}
+                refused[person_id] = {
+                    "person_id": person_id,
+                    "name": person.name,
+                    "reasons": exc.reasons,
+                }
         issued = Certificate.objects.filter(
-            person_id__in=batch.person_ids[:n], course=course, issuer=batch.training_base,
-            kind=Certificate.Kind.TRAINING, status=Certificate.Status.VALID).count()
+            person_id__in=batch.person_ids[:n],
+            course=course,
+            issuer=batch.training_base,
+            kind=Certificate.Kind.TRAINING,
+            status=Certificate.Status.VALID,
+        ).count()
         CertificateBatch.objects.filter(pk=batch.pk).update(
-            processed=n, issued=issued, refusals=list(refused.values()))
-    CertificateBatch.objects.filter(pk=batch.pk).update(status=CertificateBatch.Status.DONE,
-                                                        finished_at=timezone.now())
+            processed=n, issued=issued, refusals=list(refused.values())
+        )
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        status=CertificateBatch.Status.DONE, finished_at=timezone.now()
+    )
     batch.refresh_from_db()
     return batch

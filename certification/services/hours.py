@@ -28,9 +28,19 @@ def hours_credited_on(*, person, date: datetime.date) -> Decimal:
 
 
 @transaction.atomic
-def hours_credit(*, person, date: datetime.date, hours: Decimal, kind: str, source: str,
-                 course=None, training_base=None, evidence: dict | None = None,
-                 external_ref: str | None = None, recorded_by=None) -> HourEntry | None:
+def hours_credit(
+    *,
+    person,
+    date: datetime.date,
+    hours: Decimal,
+    kind: str,
+    source: str,
+    course=None,
+    training_base=None,
+    evidence: dict | None = None,
+    external_ref: str | None = None,
+    recorded_by=None,
+) -> HourEntry | None:
     """D-7/D-8: credit class hours to a person's ledger, within the daily cap.
 
     Locks the person row so concurrent posts for one person serialise. Idempotent on
@@ -42,8 +52,9 @@ def hours_credit(*, person, date: datetime.date, hours: Decimal, kind: str, sour
     requested = Decimal(hours)
     if requested <= 0:
         raise ValidationError(_("学时必须为正数。"))
-    locked = Person.objects.select_for_update(of=("self",)).select_related("region").get(
-        pk=person.pk)
+    locked = (
+        Person.objects.select_for_update(of=("self",)).select_related("region").get(pk=person.pk)
+    )
     if external_ref:
         existing = HourEntry.objects.filter(external_ref=external_ref).first()
         if existing is not None:
@@ -54,17 +65,26 @@ def hours_credit(*, person, date: datetime.date, hours: Decimal, kind: str, sour
     if credit <= 0:
         return None
     data = dict(evidence or {})
-    data.update({
-        "requested_hours": str(round_down_tenth(requested)),
-        "daily_cap_hours": str(policy.daily_cap_hours),
-        "already_today": str(already),
-        "capped": credit < round_down_tenth(requested),
-    })
+    data.update(
+        {
+            "requested_hours": str(round_down_tenth(requested)),
+            "daily_cap_hours": str(policy.daily_cap_hours),
+            "already_today": str(already),
+            "capped": credit < round_down_tenth(requested),
+        }
+    )
     try:
         with transaction.atomic():
             entry = HourEntry.objects.create(
-                person=locked, date=date, hours=credit, kind=kind, source=source, course=course,
-                training_base=training_base, evidence=data, external_ref=external_ref or None,
+                person=locked,
+                date=date,
+                hours=credit,
+                kind=kind,
+                source=source,
+                course=course,
+                training_base=training_base,
+                evidence=data,
+                external_ref=external_ref or None,
                 recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None,
             )
     except IntegrityError:
@@ -73,11 +93,21 @@ def hours_credit(*, person, date: datetime.date, hours: Decimal, kind: str, sour
             return HourEntry.objects.get(external_ref=external_ref)
         raise
     compliance_on_hour_entry(entry=entry)
-    audit_record(actor=recorded_by, action="hours.credit", obj=entry,
-                 data={"person": locked.pk, "date": date.isoformat(), "hours": str(credit),
-                       "requested": str(requested), "source": source, "kind": kind,
-                       "external_ref": external_ref or ""},
-                 region_path=locked.region.path if locked.region_id else "")
+    audit_record(
+        actor=recorded_by,
+        action="hours.credit",
+        obj=entry,
+        data={
+            "person": locked.pk,
+            "date": date.isoformat(),
+            "hours": str(credit),
+            "requested": str(requested),
+            "source": source,
+            "kind": kind,
+            "external_ref": external_ref or "",
+        },
+        region_path=locked.region.path if locked.region_id else "",
+    )
     return entry
 
 
@@ -99,13 +129,27 @@ def hours_correct(*, actor, entry: HourEntry, hours: Decimal, reason: str) -> Ho
     already = entry.corrections.aggregate(s=Sum("hours"))["s"] or Decimal("0")
     left = entry.hours + already
     if amount <= 0 or amount > left:
-        raise ValidationError(_("更正学时须大于零且不超过该记录剩余学时 %(left)s。") % {"left": left})
+        raise ValidationError(
+            _("更正学时须大于零且不超过该记录剩余学时 %(left)s。") % {"left": left}
+        )
     correction = HourEntry.objects.create(
-        person_id=entry.person_id, date=entry.date, hours=-amount, kind=entry.kind,
-        source=HourSource.CORRECTION, course=entry.course, training_base=entry.training_base,
-        evidence={"corrects": entry.pk}, corrects=entry, reason=reason, recorded_by=actor,
+        person_id=entry.person_id,
+        date=entry.date,
+        hours=-amount,
+        kind=entry.kind,
+        source=HourSource.CORRECTION,
+        course=entry.course,
+        training_base=entry.training_base,
+        evidence={"corrects": entry.pk},
+        corrects=entry,
+        reason=reason,
+        recorded_by=actor,
     )
     compliance_on_hour_entry(entry=correction)
-    audit_record(actor=actor, action="hours.correct", obj=correction,
-                 data={"corrects": entry.pk, "hours": str(-amount), "reason": reason})
+    audit_record(
+        actor=actor,
+        action="hours.correct",
+        obj=correction,
+        data={"corrects": entry.pk, "hours": str(-amount), "reason": reason},
+    )
     return correction

@@ -25,8 +25,9 @@ ID_CONSENT_VERSION = "2026-01"
 def person_find_by_id_number(*, id_type: str, id_number: str) -> Person | None:
     """Look a person up by ID number through the blind index (no decryption)."""
     parsed = parse_id_number(id_type, id_number)
-    return Person.objects.filter(id_type=parsed.id_type,
-                                 id_index=pii.blind_index(parsed.number)).first()
+    return Person.objects.filter(
+        id_type=parsed.id_type, id_index=pii.blind_index(parsed.number)
+    ).first()
 
 
 @transaction.atomic
@@ -48,17 +49,26 @@ def person_create(
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写姓名")})
-    person = Person(name=name, phone=phone, region=region, birth_date=parsed.birth_date,
-                    gender=parsed.gender or "")
+    person = Person(
+        name=name,
+        phone=phone,
+        region=region,
+        birth_date=parsed.birth_date,
+        gender=parsed.gender or "",
+    )
     person.set_id_number(parsed.id_type, parsed.number)
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError:
         raise ValidationError({"id_number": _("该证件号码已登记")}, code="duplicate") from None
-    audit_record(actor=actor, action="person.create", obj=person,
-                 data={"id_masked": person.id_masked},
-                 region_path=region.path if region else "")
+    audit_record(
+        actor=actor,
+        action="person.create",
+        obj=person,
+        data={"id_masked": person.id_masked},
+        region_path=region.path if region else "",
+    )
     return person
 
 
@@ -66,18 +76,30 @@ def person_create(
 def person_reveal_id(*, actor, person: Person, purpose: str, ip: str | None = None) -> str:
     """D-3: the full ID number for an authorised user, audited. The caller checks access
     (certification.access.people.can_reveal_id) before calling."""
-    audit_record(actor=actor, action="person.reveal_id", obj=person, data={"purpose": purpose},
-                 ip=ip, region_path=person.region.path if person.region_id else "")
+    audit_record(
+        actor=actor,
+        action="person.reveal_id",
+        obj=person,
+        data={"purpose": purpose},
+        ip=ip,
+        region_path=person.region.path if person.region_id else "",
+    )
     return person.reveal_id_number()
 
 
 @transaction.atomic
 def id_consent_record(*, user, ip: str | None = None) -> IdProcessingConsent:
     """PIPL: the separate consent to process the user's ID number, recorded before a claim."""
-    consent = IdProcessingConsent.objects.create(user=user, version=ID_CONSENT_VERSION,
-                                                 ip_address=ip)
-    audit_record(actor=user, action="consent.id_processing", obj=consent,
-                 data={"version": ID_CONSENT_VERSION}, ip=ip)
+    consent = IdProcessingConsent.objects.create(
+        user=user, version=ID_CONSENT_VERSION, ip_address=ip
+    )
+    audit_record(
+        actor=user,
+        action="consent.id_processing",
+        obj=consent,
+        data={"version": ID_CONSENT_VERSION},
+        ip=ip,
+    )
     return consent
 
 
@@ -85,8 +107,7 @@ def has_id_consent(user) -> bool:
     return IdProcessingConsent.objects.filter(user=user, withdrawn_at__isnull=True).exists()
 
 
-def person_claim(*, user, id_type: str, id_number: str, name: str,
-                 ip: str | None = None) -> Person:
+def person_claim(*, user, id_type: str, id_number: str, name: str, ip: str | None = None) -> Person:
     """A worker links their account to their person record (creating it if new).
 
     Requires recorded ID consent; runs the ban check (D-23 "account claiming a person record").
@@ -103,24 +124,33 @@ def person_claim(*, user, id_type: str, id_number: str, name: str,
     except IdNumberError as exc:
         raise ValidationError({"id_number": exc.message}, code=exc.code) from None
     index = pii.blind_index(parsed.number)
-    ban_gate(id_index=index, purpose=CheckPurpose.CLAIM, actor=user, ip=ip,
-             name=name, birth_date=parsed.birth_date)
+    ban_gate(
+        id_index=index,
+        purpose=CheckPurpose.CLAIM,
+        actor=user,
+        ip=ip,
+        name=name,
+        birth_date=parsed.birth_date,
+    )
     with transaction.atomic():
         return _person_link(user=user, parsed=parsed, index=index, name=name, ip=ip)
 
 
 def _person_link(*, user, parsed, index: str, name: str, ip: str | None) -> Person:
-    person = (Person.objects.select_for_update()
-              .filter(id_type=parsed.id_type, id_index=index).first())
+    person = (
+        Person.objects.select_for_update().filter(id_type=parsed.id_type, id_index=index).first()
+    )
     if person is None:
-        person = person_create(actor=user, id_type=parsed.id_type, id_number=parsed.number,
-                               name=name)
+        person = person_create(
+            actor=user, id_type=parsed.id_type, id_number=parsed.number, name=name
+        )
     elif person.name != name.strip():
         # Do not confirm whose number it is; just refuse.
         raise ValidationError({"name": _("姓名与证件号码登记信息不一致。")}, code="name_mismatch")
     elif person.user_id is not None:
-        raise ValidationError({"id_number": _("该人员档案已被其他账号关联，请联系机构管理员。")},
-                              code="claimed")
+        raise ValidationError(
+            {"id_number": _("该人员档案已被其他账号关联，请联系机构管理员。")}, code="claimed"
+        )
     person.user = user
     person.save(update_fields=["user"])
     audit_record(actor=user, action="person.claim", obj=person, ip=ip)
@@ -143,23 +173,47 @@ def employment_create(
 
     if institution.kind != Organisation.Kind.INSTITUTION:
         raise ValidationError(_("只能在托育机构登记任职。"))
-    ban_gate(id_index=person.id_index, purpose=CheckPurpose.HIRING, actor=actor,
-             organisation=institution, ip=ip, name=person.name, birth_date=person.birth_date)
-    with transaction.atomic():
-        return _employment_write(actor=actor, person=person, institution=institution, role=role,
-                                 start_date=start_date, has_labour_contract=has_labour_contract,
-                                 ui_contribution_months=ui_contribution_months, ip=ip)
-
-
-def _employment_write(*, actor, person, institution, role, start_date, has_labour_contract,
-                      ui_contribution_months, ip) -> Employment:
-    employment = Employment.objects.create(
-        person=person, institution=institution, role=role, start_date=start_date,
-        has_labour_contract=has_labour_contract, ui_contribution_months=ui_contribution_months,
+    ban_gate(
+        id_index=person.id_index,
+        purpose=CheckPurpose.HIRING,
+        actor=actor,
+        organisation=institution,
+        ip=ip,
+        name=person.name,
+        birth_date=person.birth_date,
     )
-    audit_record(actor=actor, action="employment.create", obj=employment,
-                 data={"role": role, "start_date": start_date.isoformat()},
-                 region_path=institution.region.path, ip=ip)
+    with transaction.atomic():
+        return _employment_write(
+            actor=actor,
+            person=person,
+            institution=institution,
+            role=role,
+            start_date=start_date,
+            has_labour_contract=has_labour_contract,
+            ui_contribution_months=ui_contribution_months,
+            ip=ip,
+        )
+
+
+def _employment_write(
+    *, actor, person, institution, role, start_date, has_labour_contract, ui_contribution_months, ip
+) -> Employment:
+    employment = Employment.objects.create(
+        person=person,
+        institution=institution,
+        role=role,
+        start_date=start_date,
+        has_labour_contract=has_labour_contract,
+        ui_contribution_months=ui_contribution_months,
+    )
+    audit_record(
+        actor=actor,
+        action="employment.create",
+        obj=employment,
+        data={"role": role, "start_date": start_date.isoformat()},
+        region_path=institution.region.path,
+        ip=ip,
+    )
     from certification.services.compliance import compliance_on_employment_change
 
     compliance_on_employment_change(person=person)
@@ -174,7 +228,11 @@ def employment_end(*, actor, employment: Employment, end_date: dt.date) -> Emplo
         raise ValidationError(_("离职日期不能早于入职日期。"))
     employment.end_date = end_date
     employment.save(update_fields=["end_date"])
-    audit_record(actor=actor, action="employment.end", obj=employment,
-                 data={"end_date": end_date.isoformat(), "at": timezone.now().isoformat()},
-                 region_path=employment.institution.region.path)
+    audit_record(
+        actor=actor,
+        action="employment.end",
+        obj=employment,
+        data={"end_date": end_date.isoformat(), "at": timezone.now().isoformat()},
+        region_path=employment.institution.region.path,
+    )
     return employment

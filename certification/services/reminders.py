@@ -33,17 +33,21 @@ def compliance_refresh_status(*, on_date: dt.date | None = None) -> dict:
     changed = lapsed = 0
     for summary in CycleSummary.objects.filter(status__in=OPEN).iterator(chunk_size=2000):
         status = cycle_status(
-            theory=summary.theory_hours, practice=summary.practice_hours,
-            total_required=summary.required_total, theory_min=summary.required_theory,
+            theory=summary.theory_hours,
+            practice=summary.practice_hours,
+            total_required=summary.required_total,
+            theory_min=summary.required_theory,
             practice_min=summary.required_practice,
             cycle=Cycle(summary.cycle_number, summary.start_date, summary.end_date),
-            on_date=on_date)
+            on_date=on_date,
+        )
         if status == summary.status:
             continue
         with transaction.atomic():
             # Conditional update: a concurrent hour posting may have just changed the row.
             updated = CycleSummary.objects.filter(pk=summary.pk, status=summary.status).update(
-                status=status, updated_at=timezone.now())
+                status=status, updated_at=timezone.now()
+            )
         changed += updated
         if status == CycleStatus.LAPSED and updated:
             lapsed += 1
@@ -59,21 +63,32 @@ def _thresholds(region_code: str | None, on_date: dt.date) -> tuple[int, ...]:
 
 def _notify(*, key: str, summary, days: int, user=None, organisation=None) -> bool:
     """Create the dedupe-keyed notice and queue its e-mail; False when it was sent before."""
-    context = {"summary": summary, "days": days, "person": summary.person,
-               "role": summary.get_role_display(), "organisation": organisation}
+    context = {
+        "summary": summary,
+        "days": days,
+        "person": summary.person,
+        "role": summary.get_role_display(),
+        "organisation": organisation,
+    }
     subject = render_to_string("emails/cycle_reminder-subject.txt", context).strip()
     body = render_to_string("emails/cycle_reminder-body.txt", context)
     try:
         with transaction.atomic():
             Notification.objects.create(
-                kind=Notification.Kind.CYCLE_REMINDER, recipient_user=user,
-                recipient_organisation=organisation, title=subject, body=body, dedupe_key=key)
+                kind=Notification.Kind.CYCLE_REMINDER,
+                recipient_user=user,
+                recipient_organisation=organisation,
+                title=subject,
+                body=body,
+                dedupe_key=key,
+            )
     except IntegrityError:
         return False
     address = user.email if user else organisation.contact_email
     if address:
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
-                                                [address]))
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        )
     return True
 
 
@@ -87,22 +102,28 @@ def cycle_reminders_send(*, on_date: dt.date | None = None) -> dict:
     national = learning_policy_for(None, on_date).reminder_days or []
     horizon = max([*national, 365])
     sent = 0
-    candidates = (CycleSummary.objects.filter(
-        status__in=OPEN, end_date__gte=on_date,
-        end_date__lte=on_date + dt.timedelta(days=horizon))
-        .select_related("person__user", "institution"))
+    candidates = CycleSummary.objects.filter(
+        status__in=OPEN, end_date__gte=on_date, end_date__lte=on_date + dt.timedelta(days=horizon)
+    ).select_related("person__user", "institution")
     for summary in candidates.iterator(chunk_size=2000):
         region_code = summary.region_path.strip("/").rsplit("/", 1)[-1] or None
-        days = reminder_threshold(days_left=(summary.end_date - on_date).days,
-                                  thresholds=list(_thresholds(region_code, on_date)))
+        days = reminder_threshold(
+            days_left=(summary.end_date - on_date).days,
+            thresholds=list(_thresholds(region_code, on_date)),
+        )
         if days is None:
             continue
         with transaction.atomic():
             prefix = f"cycle-reminder:{summary.pk}:{days}"
             if summary.person.user_id:
-                sent += _notify(key=f"{prefix}:user", summary=summary, days=days,
-                                user=summary.person.user)
+                sent += _notify(
+                    key=f"{prefix}:user", summary=summary, days=days, user=summary.person.user
+                )
             if summary.institution_id:
-                sent += _notify(key=f"{prefix}:org", summary=summary, days=days,
-                                organisation=summary.institution)
+                sent += _notify(
+                    key=f"{prefix}:org",
+                    summary=summary,
+                    days=days,
+                    organisation=summary.institution,
+                )
     return {"sent": sent}

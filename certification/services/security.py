@@ -29,8 +29,12 @@ def my_data_export(*, user, ip: str | None = None) -> dict:
     employments, hour entries, certificates and subsidy applications. Audited."""
     from certification.models import Person
 
-    account = {"email": user.email, "display_name": getattr(user, "display_name", ""),
-               "phone": str(getattr(user, "phone", "") or ""), "date_joined": user.date_joined}
+    account = {
+        "email": user.email,
+        "display_name": getattr(user, "display_name", ""),
+        "phone": str(getattr(user, "phone", "") or ""),
+        "date_joined": user.date_joined,
+    }
     payload: dict = {"account": account, "person": None}
     person = Person.objects.filter(user=user).first()
     if person is not None:
@@ -38,8 +42,13 @@ def my_data_export(*, user, ip: str | None = None) -> dict:
         for label, model_label in _PERSON_TABLES:
             model = apps.get_model(model_label)
             payload[label] = [_row(o) for o in model.objects.filter(person=person).order_by("pk")]
-    audit_record(actor=user, action="person.data_export", obj=person, ip=ip,
-                 region_path=person.region.path if person and person.region_id else "")
+    audit_record(
+        actor=user,
+        action="person.data_export",
+        obj=person,
+        ip=ip,
+        region_path=person.region.path if person and person.region_id else "",
+    )
     return payload
 
 

@@ -388,5 +388,9 @@ def skill_import_start(*, actor, upload, filename: str = ""):
         raise SkillImportError([SkillRowError(0, _("只接受 .xlsx 文件"))])
     if getattr(upload, "size", 0) > MAX_IMPORT_BYTES:
         raise SkillImportError([SkillRowError(0, _("文件超过 5MB"))])
-    return import_job_queue(actor=actor, kind=ImportJob.Kind.SKILL_CERTIFICATES, upload=upload,
-                            audit_action="certificate.skill_import_queued")
+    return import_job_queue(
+        actor=actor,
+        kind=ImportJob.Kind.SKILL_CERTIFICATES,
+        upload=upload,
+        audit_action="certificate.skill_import_queued",
+    )

@@ -45,32 +45,50 @@ class TransitionNotAllowed(ValidationError):
     pass
 
 
-def application_transition(*, actor, application: SubsidyApplication, to_status: str,
-                           note: str = "") -> SubsidyApplication:
+def application_transition(
+    *, actor, application: SubsidyApplication, to_status: str, note: str = ""
+) -> SubsidyApplication:
     """Move `application` (already locked by the caller) to `to_status`; history, audit, notify."""
     from_status = application.status
     if to_status not in TRANSITIONS.get(from_status, set()):
-        raise TransitionNotAllowed(_("当前状态（%(s)s）不能执行此操作") % {"s": application.get_status_display()})
+        raise TransitionNotAllowed(
+            _("当前状态（%(s)s）不能执行此操作") % {"s": application.get_status_display()}
+        )
     application.status = to_status
     application.save()
-    ApplicationStatusChange.objects.create(application=application, from_status=from_status,
-                                           to_status=to_status, actor=actor, note=note)
-    audit_record(actor=actor, action=f"subsidy.{to_status}", obj=application,
-                 data={"from": from_status, "to": to_status, "note": note},
-                 region_path=application.region.path)
+    ApplicationStatusChange.objects.create(
+        application=application,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        note=note,
+    )
+    audit_record(
+        actor=actor,
+        action=f"subsidy.{to_status}",
+        obj=application,
+        data={"from": from_status, "to": to_status, "note": note},
+        region_path=application.region.path,
+    )
     user = application.person.user
     if user is not None:
         Notification.objects.create(
-            kind=Notification.Kind.SUBSIDY, recipient_user=user,
-            title=_("补贴申请 #%(id)s：%(s)s") % {"id": application.pk,
-                                              "s": application.get_status_display()},
-            body=note, link=reverse("certification:my_subsidy_applications"))
+            kind=Notification.Kind.SUBSIDY,
+            recipient_user=user,
+            title=_("补贴申请 #%(id)s：%(s)s")
+            % {"id": application.pk, "s": application.get_status_display()},
+            body=note,
+            link=reverse("certification:my_subsidy_applications"),
+        )
     return application
 
 
 def _locked(application_id: int) -> SubsidyApplication:
-    return (SubsidyApplication.objects.select_for_update()
-            .select_related("person", "region").get(pk=application_id))
+    return (
+        SubsidyApplication.objects.select_for_update()
+        .select_related("person", "region")
+        .get(pk=application_id)
+    )
 
 
 @transaction.atomic
@@ -80,33 +98,46 @@ def application_create(*, actor, person, certificate, subsidy_type: str) -> Subs
     today = timezone.localdate()
     emp = sel.current_employment(person, today)
     app = SubsidyApplication.objects.create(
-        person=person, certificate=certificate, subsidy_type=subsidy_type,
+        person=person,
+        certificate=certificate,
+        subsidy_type=subsidy_type,
         region=emp.institution.region if emp else person.region,
-        institution=emp.institution if emp else None, created_by=actor)
+        institution=emp.institution if emp else None,
+        created_by=actor,
+    )
     ApplicationStatusChange.objects.create(application=app, to_status=S.DRAFT, actor=actor)
     audit_record(actor=actor, action="subsidy.create", obj=app, region_path=app.region.path)
     return app
 
 
 @transaction.atomic
-def application_submit(*, actor, application: SubsidyApplication,
-                       pledge_confirmed: bool) -> SubsidyApplication:
+def application_submit(
+    *, actor, application: SubsidyApplication, pledge_confirmed: bool
+) -> SubsidyApplication:
     """D-29: pledge required; D-27 checks snapshotted; D-28 amount computed. Refuses naming the
     failed checks."""
     if not pledge_confirmed:
         raise ValidationError(_("请确认诚信承诺"))
     app = _locked(application.pk)
     today = timezone.localdate()
-    facts = sel.eligibility_facts(person=app.person, certificate=app.certificate,
-                                  subsidy_type=app.subsidy_type, on=today,
-                                  exclude_application_id=app.pk)
+    facts = sel.eligibility_facts(
+        person=app.person,
+        certificate=app.certificate,
+        subsidy_type=app.subsidy_type,
+        on=today,
+        exclude_application_id=app.pk,
+    )
     results = rules.evaluate(facts)
     failed = [r for r in results if not r.passed]
     if failed:
         raise ValidationError(_("不符合申请条件：%s") % "；".join(r.reason for r in failed))
-    amount = sel.amount_for(region=app.region, subsidy_type=app.subsidy_type,
-                            occupation=app.certificate.occupation, level=app.certificate.level,
-                            on=today)
+    amount = sel.amount_for(
+        region=app.region,
+        subsidy_type=app.subsidy_type,
+        occupation=app.certificate.occupation,
+        level=app.certificate.level,
+        on=today,
+    )
     if amount is None:
         raise ValidationError(_("该地区未设置此项补贴标准"))
     now = timezone.now()
@@ -121,12 +152,14 @@ def application_submit(*, actor, application: SubsidyApplication,
 
 
 @transaction.atomic
-def application_apply(*, actor, person, certificate, subsidy_type: str,
-                      pledge_confirmed: bool) -> SubsidyApplication:
+def application_apply(
+    *, actor, person, certificate, subsidy_type: str, pledge_confirmed: bool
+) -> SubsidyApplication:
     """D-29 in one step for the worker's page: create + submit atomically, so a refused
     submission (failed check, pledge missing, a second live application) leaves no draft."""
-    app = application_create(actor=actor, person=person, certificate=certificate,
-                             subsidy_type=subsidy_type)
+    app = application_create(
+        actor=actor, person=person, certificate=certificate, subsidy_type=subsidy_type
+    )
     return application_submit(actor=actor, application=app, pledge_confirmed=pledge_confirmed)
 
 
@@ -144,8 +177,9 @@ def _require_region_role(actor, app, role) -> None:
 
 
 @transaction.atomic
-def application_review(*, actor, application: SubsidyApplication, approve: bool,
-                       reason: str = "") -> SubsidyApplication:
+def application_review(
+    *, actor, application: SubsidyApplication, approve: bool, reason: str = ""
+) -> SubsidyApplication:
     """Approve → public notice for N working days (Mon–Fri, no holiday calendar); reject needs a
     reason."""
     app = _locked(application.pk)
@@ -161,15 +195,12 @@ def application_review(*, actor, application: SubsidyApplication, approve: bool,
     if approve:
         app.notice_start = today
         app.notice_end = rules.add_working_days(today, days)
-        return application_transition(actor=actor, application=app, to_status=S.NOTICE,
-                                      note=reason)
-    return application_transition(actor=actor, application=app, to_status=S.REJECTED,
-                                  note=reason)
+        return application_transition(actor=actor, application=app, to_status=S.NOTICE, note=reason)
+    return application_transition(actor=actor, application=app, to_status=S.REJECTED, note=reason)
 
 
 @transaction.atomic
-def objection_file(*, application: SubsidyApplication, text: str,
-                   contact: str = "") -> Objection:
+def objection_file(*, application: SubsidyApplication, text: str, contact: str = "") -> Objection:
     app = _locked(application.pk)
     today = timezone.localdate()
     if app.status != S.NOTICE or not (app.notice_start <= today <= app.notice_end):
@@ -177,41 +208,58 @@ def objection_file(*, application: SubsidyApplication, text: str,
     if not text.strip():
         raise ValidationError(_("请填写异议内容"))
     obj = Objection.objects.create(application=app, text=text.strip(), contact=contact.strip())
-    audit_record(actor=None, action="subsidy.objection_filed", obj=app,
-                 data={"objection": obj.pk}, region_path=app.region.path)
+    audit_record(
+        actor=None,
+        action="subsidy.objection_filed",
+        obj=app,
+        data={"objection": obj.pk},
+        region_path=app.region.path,
+    )
     return obj
 
 
 @transaction.atomic
-def objection_resolve(*, actor, objection: Objection, upheld: bool,
-                      resolution: str) -> Objection:
-    obj = Objection.objects.select_for_update().select_related("application__region").get(
-        pk=objection.pk)
+def objection_resolve(*, actor, objection: Objection, upheld: bool, resolution: str) -> Objection:
+    obj = (
+        Objection.objects.select_for_update()
+        .select_related("application__region")
+        .get(pk=objection.pk)
+    )
     _require_region_role(actor, obj.application, StaffRole.HR_REVIEWER)
     if obj.resolved_at:
         raise ValidationError(_("该异议已处理"))
     obj.resolved_at, obj.resolved_by = timezone.now(), actor
     obj.upheld, obj.resolution = upheld, resolution
     obj.save()
-    audit_record(actor=actor, action="subsidy.objection_resolved", obj=obj.application,
-                 data={"objection": obj.pk, "upheld": upheld},
-                 region_path=obj.application.region.path)
+    audit_record(
+        actor=actor,
+        action="subsidy.objection_resolved",
+        obj=obj.application,
+        data={"objection": obj.pk, "upheld": upheld},
+        region_path=obj.application.region.path,
+    )
     if upheld:
         app = _locked(obj.application_id)
-        application_transition(actor=actor, application=app, to_status=S.REJECTED,
-                               note=_("异议成立：%s") % resolution)
+        application_transition(
+            actor=actor, application=app, to_status=S.REJECTED, note=_("异议成立：%s") % resolution
+        )
     return obj
 
 
-def application_approve(*, actor, application: SubsidyApplication,
-                        today: dt.date | None = None) -> SubsidyApplication:
+def application_approve(
+    *, actor, application: SubsidyApplication, today: dt.date | None = None
+) -> SubsidyApplication:
     """After the notice ends with no open objection. The ban gate runs first, outside the write
     transaction, so a hit's audit row survives; the write re-checks status under a row lock."""
     person = application.person
-    ban_gate(id_index=person.id_index, purpose=CheckPurpose.SUBSIDY, actor=actor,
-             actor_role=StaffRole.HR_REVIEWER, organisation=application.institution)
-    return _approve(actor=actor, application_id=application.pk,
-                    today=today or timezone.localdate())
+    ban_gate(
+        id_index=person.id_index,
+        purpose=CheckPurpose.SUBSIDY,
+        actor=actor,
+        actor_role=StaffRole.HR_REVIEWER,
+        organisation=application.institution,
+    )
+    return _approve(actor=actor, application_id=application.pk, today=today or timezone.localdate())
 
 
 @transaction.atomic
@@ -232,8 +280,7 @@ def _approve(*, actor, application_id: int, today: dt.date) -> SubsidyApplicatio
 def batch_create(*, actor, region, month: dt.date) -> PaymentBatch:
     if not staff_scope(actor).covers_path(region.path, StaffRole.HR_PAYMENT):
         raise PermissionDenied(_("无权为该地区编制支付批次"))
-    batch = PaymentBatch.objects.create(region=region, month=month.replace(day=1),
-                                        created_by=actor)
+    batch = PaymentBatch.objects.create(region=region, month=month.replace(day=1), created_by=actor)
     audit_record(actor=actor, action="subsidy.batch_create", obj=batch, region_path=region.path)
     return batch
 
@@ -256,8 +303,9 @@ def batch_add(*, actor, batch: PaymentBatch, application: SubsidyApplication) ->
             line = PaymentLine.objects.create(batch=batch, application=app, amount=app.amount)
     except IntegrityError as exc:
         raise TransitionNotAllowed(_("该申请已在其他批次中")) from exc
-    application_transition(actor=actor, application=app, to_status=S.IN_BATCH,
-                           note=_("支付批次 #%s") % batch.pk)
+    application_transition(
+        actor=actor, application=app, to_status=S.IN_BATCH, note=_("支付批次 #%s") % batch.pk
+    )
     return line
 
 
@@ -277,10 +325,19 @@ def batch_mark_paid(*, actor, batch_id: int, bank_reference: str) -> PaymentBatc
     for line in batch.lines.select_related("application"):
         app = _locked(line.application_id)
         if app.status == S.IN_BATCH:
-            application_transition(actor=actor, application=app, to_status=S.PAID,
-                                   note=_("银行流水号 %s") % batch.bank_reference)
-    audit_record(actor=actor, action="subsidy.batch_paid", obj=batch,
-                 data={"bank_reference": batch.bank_reference}, region_path=batch.region.path)
+            application_transition(
+                actor=actor,
+                application=app,
+                to_status=S.PAID,
+                note=_("银行流水号 %s") % batch.bank_reference,
+            )
+    audit_record(
+        actor=actor,
+        action="subsidy.batch_paid",
+        obj=batch,
+        data={"bank_reference": batch.bank_reference},
+        region_path=batch.region.path,
+    )
     return batch
 
 
@@ -307,17 +364,25 @@ def batch_export(*, actor, batch: PaymentBatch) -> bytes:
     total = 0
     for line in batch.lines.select_related("application__person", "application__institution"):
         a = line.application
-        ws.append([a.pk, _cell(a.person.name), _cell(a.person.id_masked),
-                   _cell(a.institution.name if a.institution else ""),
-                   str(a.get_subsidy_type_display()), line.amount])
+        ws.append(
+            [
+                a.pk,
+                _cell(a.person.name),
+                _cell(a.person.id_masked),
+                _cell(a.institution.name if a.institution else ""),
+                str(a.get_subsidy_type_display()),
+                line.amount,
+            ]
+        )
         total += line.amount
     ws.append(["合计", "", "", "", "", total])
     if batch.status == PaymentBatch.Status.OPEN:
         batch.status = PaymentBatch.Status.EXPORTED
     batch.exported_at = timezone.now()
     batch.save()
-    audit_record(actor=actor, action="subsidy.batch_export", obj=batch,
-                 region_path=batch.region.path)
+    audit_record(
+        actor=actor, action="subsidy.batch_export", obj=batch, region_path=batch.region.path
+    )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

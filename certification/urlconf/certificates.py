@@ -13,15 +13,28 @@ urlpatterns: list = [
     path("certificates/<int:pk>/revoke/", views.revoke, name="certificate_revoke"),
     path("base/certificates/batch/", views.batch_new, name="certificate_batch_new"),
     path("base/certificates/batch/<int:pk>/", views.batch_progress, name="certificate_batch"),
-    path("base/certificates/batch/<int:pk>/status/", views.batch_status,
-         name="certificate_batch_status"),
-    path("certificates/skill-level/new/", views.skill_certificate_new,
-         name="skill_certificate_new"),
-    path("certificates/skill-level/import/", views.skill_certificate_import,
-         name="skill_certificate_import"),
+    path(
+        "base/certificates/batch/<int:pk>/status/",
+        views.batch_status,
+        name="certificate_batch_status",
+    ),
+    path(
+        "certificates/skill-level/new/", views.skill_certificate_new, name="skill_certificate_new"
+    ),
+    path(
+        "certificates/skill-level/import/",
+        views.skill_certificate_import,
+        name="skill_certificate_import",
+    ),
     # Former addresses of a skill import's progress; the generic import job views serve them.
-    path("certificates/skill-level/import/<int:pk>/", import_views.import_job_progress,
-         name="skill_import_progress"),
-    path("certificates/skill-level/import/<int:pk>/status/", import_views.import_job_status,
-         name="skill_import_status"),
+    path(
+        "certificates/skill-level/import/<int:pk>/",
+        import_views.import_job_progress,
+        name="skill_import_progress",
+    ),
+    path(
+        "certificates/skill-level/import/<int:pk>/status/",
+        import_views.import_job_status,
+        name="skill_import_status",
+    ),
 ]

@@ -11,7 +11,6 @@ urlpatterns: list = [
     path("subsidies/eligibility/", views.eligibility, name="subsidy_eligibility"),
     path("subsidies/apply/", views.apply, name="subsidy_apply"),
     path("subsidies/mine/", views.my_applications, name="my_subsidy_applications"),
-    path("subsidies/mine/<int:application_id>/withdraw/", views.withdraw,
-         name="subsidy_withdraw"),
+    path("subsidies/mine/<int:application_id>/withdraw/", views.withdraw, name="subsidy_withdraw"),
     path("subsidies/batches/", views.payment_batch_list, name="payment_batch_list"),
 ]

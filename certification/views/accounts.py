@@ -19,8 +19,9 @@ def profile(request):
     person = getattr(request.user, "person", None)
     # The owner sees their own full number (D-3); nobody else does on this page.
     own_id_number = person.reveal_id_number() if person else None
-    return render(request, "certification/profile.html",
-                  {"person": person, "own_id_number": own_id_number})
+    return render(
+        request, "certification/profile.html", {"person": person, "own_id_number": own_id_number}
+    )
 
 
 @never_cache
@@ -34,9 +35,13 @@ def claim(request):
         if not has_id_consent(request.user):
             id_consent_record(user=request.user, ip=ip)
         try:
-            person_claim(user=request.user, id_type=form.cleaned_data["id_type"],
-                         id_number=form.cleaned_data["id_number"],
-                         name=form.cleaned_data["name"], ip=ip)
+            person_claim(
+                user=request.user,
+                id_type=form.cleaned_data["id_type"],
+                id_number=form.cleaned_data["id_number"],
+                name=form.cleaned_data["name"],
+                ip=ip,
+            )
         except PersonBanned as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:

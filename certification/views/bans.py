@@ -46,16 +46,16 @@ def ban_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         entries = entries.filter(Q(name__contains=q) | Q(decision_number__contains=q))
-    return render(request, "certification/bans/list.html",
-                  {"entries": entries[:200], "q": q})
+    return render(request, "certification/bans/list.html", {"entries": entries[:200], "q": q})
 
 
 @never_cache
 @login_required
 def ban_detail(request, ban_id: int):
     entry = access_ban(request.user, ban_id, request=request)
-    return render(request, "certification/bans/detail.html",
-                  {"entry": entry, "annul_form": BanAnnulForm()})
+    return render(
+        request, "certification/bans/detail.html", {"entry": entry, "annul_form": BanAnnulForm()}
+    )
 
 
 @never_cache
@@ -81,8 +81,7 @@ def ban_annul_view(request, ban_id: int):
     form = BanAnnulForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            ban_annul(actor=request.user, entry=entry, ip=client_ip(request),
-                      **form.cleaned_data)
+            ban_annul(actor=request.user, entry=entry, ip=client_ip(request), **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -100,19 +99,31 @@ def ban_import_view(request):
         upload = form.cleaned_data["file"]
         try:
             if import_is_large(upload):  # a big file runs in Celery with a progress page
-                job = ban_import_start(actor=request.user, upload=upload, filename=upload.name,
-                                       region=form.cleaned_data["region"],
-                                       ip=client_ip(request))
+                job = ban_import_start(
+                    actor=request.user,
+                    upload=upload,
+                    filename=upload.name,
+                    region=form.cleaned_data["region"],
+                    ip=client_ip(request),
+                )
                 return redirect("certification:import_job_progress", pk=job.pk)
-            created = ban_import(actor=request.user, fileobj=upload, filename=upload.name,
-                                 region=form.cleaned_data["region"], ip=client_ip(request))
+            created = ban_import(
+                actor=request.user,
+                fileobj=upload,
+                filename=upload.name,
+                region=form.cleaned_data["region"],
+                ip=client_ip(request),
+            )
         except BanImportError as exc:
             errors = exc.errors
         else:
             messages.success(request, _("已导入 %(n)s 条。") % {"n": len(created)})
             return redirect("certification:ban_list")
-    return render(request, "certification/bans/import.html",
-                  {"form": form, "errors": errors, "async_rows": ASYNC_IMPORT_ROWS})
+    return render(
+        request,
+        "certification/bans/import.html",
+        {"form": form, "errors": errors, "async_rows": ASYNC_IMPORT_ROWS},
+    )
 
 
 @never_cache
@@ -121,13 +132,15 @@ def ban_alerts(request):
     scope = require_regulator(request.user, request=request, action="ban.alerts")
     region_q = scope.region_q("region_path", StaffRole.REGULATOR)
     ban_q = scope.region_q("ban__region__path", StaffRole.REGULATOR)
-    checks = (BanCheck.objects.exclude(result=BanCheck.Result.CLEAR).filter(region_q | ban_q)
-              .select_related("ban", "organisation", "actor")[:200])
+    checks = (
+        BanCheck.objects.exclude(result=BanCheck.Result.CLEAR)
+        .filter(region_q | ban_q)
+        .select_related("ban", "organisation", "actor")[:200]
+    )
     notices = Notification.objects.filter(
-        kind=Notification.Kind.BAN_ALERT,
-        recipient_region__in=_regions(scope))[:100]
-    return render(request, "certification/bans/alerts.html",
-                  {"checks": checks, "notices": notices})
+        kind=Notification.Kind.BAN_ALERT, recipient_region__in=_regions(scope)
+    )[:100]
+    return render(request, "certification/bans/alerts.html", {"checks": checks, "notices": notices})
 
 
 @never_cache
@@ -136,8 +149,9 @@ def hiring_check(request):
     """入职查询 for institution admins: the result says only clear or blocked (D-23)."""
     org_ids = require_institution_admin(request.user, request=request)
     institutions = Organisation.objects.filter(pk__in=org_ids).select_related("region")
-    institution = institutions.filter(pk=request.POST.get("institution")).first() \
-        or institutions.first()
+    institution = (
+        institutions.filter(pk=request.POST.get("institution")).first() or institutions.first()
+    )
     form = HiringCheckForm(request.POST or None)
     employ_form = None
     result = None
@@ -147,26 +161,43 @@ def hiring_check(request):
             if "employ" in request.POST:
                 employ_form = HiringEmploymentForm(request.POST)
                 if employ_form.is_valid():
-                    hiring_employ(actor=request.user, institution=institution, ip=client_ip(request),
-                                  **data, **employ_form.cleaned_data)
+                    hiring_employ(
+                        actor=request.user,
+                        institution=institution,
+                        ip=client_ip(request),
+                        **data,
+                        **employ_form.cleaned_data,
+                    )
                     messages.success(request, _("已办理入职登记。"))
                     return redirect("certification:hiring_check")
                 result = "clear"
             else:
                 outcome = ban_check_id_number(
-                    **data, purpose="hiring", actor=request.user,
-                    actor_role=StaffRole.INSTITUTION_ADMIN, organisation=institution,
-                    ip=client_ip(request))
+                    **data,
+                    purpose="hiring",
+                    actor=request.user,
+                    actor_role=StaffRole.INSTITUTION_ADMIN,
+                    organisation=institution,
+                    ip=client_ip(request),
+                )
                 result = "blocked" if outcome.is_hit else "clear"
                 employ_form = HiringEmploymentForm() if result == "clear" else None
         except PersonBanned:
             result, employ_form = "blocked", None
         except ValidationError as exc:
             _add_errors(form, exc)
-    return render(request, "certification/bans/hiring_check.html",
-                  {"form": form, "employ_form": employ_form, "result": result,
-                   "institution": institution, "institutions": institutions,
-                   "blocked_message": _(BLOCKED_MESSAGE)})
+    return render(
+        request,
+        "certification/bans/hiring_check.html",
+        {
+            "form": form,
+            "employ_form": employ_form,
+            "result": result,
+            "institution": institution,
+            "institutions": institutions,
+            "blocked_message": _(BLOCKED_MESSAGE),
+        },
+    )
 
 
 def _add_errors(form, exc: ValidationError) -> None:

@@ -25,19 +25,31 @@ def _no_store(response):
 
 def verify(request, code: str):
     """Public page, no login: validity and masked data only."""
-    cert = (Certificate.objects.select_related("person", "course")
-            .filter(verification_code=code).first())
+    cert = (
+        Certificate.objects.select_related("person", "course")
+        .filter(verification_code=code)
+        .first()
+    )
     if cert is None:
-        return _no_store(render(request, "certification/certificates/verify_404.html",
-                                status=404))
-    return _no_store(render(request, "certification/certificates/verify.html",
-                            {"c": cert, "masked_name": mask_name(cert.person.name)}))
+        return _no_store(render(request, "certification/certificates/verify_404.html", status=404))
+    return _no_store(
+        render(
+            request,
+            "certification/certificates/verify.html",
+            {"c": cert, "masked_name": mask_name(cert.person.name)},
+        )
+    )
 
 
 @login_required
 def my_certificates(request):
-    return _no_store(render(request, "certification/certificates/my_list.html",
-                            {"certificates": sel.certificates_of_holder(request.user)}))
+    return _no_store(
+        render(
+            request,
+            "certification/certificates/my_list.html",
+            {"certificates": sel.certificates_of_holder(request.user)},
+        )
+    )
 
 
 @login_required
@@ -45,18 +57,24 @@ def certificate_pdf(request, pk: int):
     cert = access_certificate(request.user, pk, request=request)
     if not cert.pdf:
         raise Http404
-    response = FileResponse(cert.pdf.open("rb"), content_type="application/pdf",
-                            as_attachment=True, filename=f"{cert.serial}.pdf")
+    response = FileResponse(
+        cert.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"{cert.serial}.pdf",
+    )
     return _no_store(response)
 
 
 @login_required
 def base_certificates(request):
-    scope = require_role(request.user, StaffRole.BASE_STAFF, request=request,
-                         action="certificate.list")
+    scope = require_role(
+        request.user, StaffRole.BASE_STAFF, request=request, action="certificate.list"
+    )
     certs = sel.certificates_issued_by(scope.org_ids(StaffRole.BASE_STAFF))[:500]
-    return _no_store(render(request, "certification/certificates/base_list.html",
-                            {"certificates": certs}))
+    return _no_store(
+        render(request, "certification/certificates/base_list.html", {"certificates": certs})
+    )
 
 
 @login_required
@@ -73,8 +91,9 @@ def revoke(request, pk: int):
 
 
 def _own_base(request) -> Organisation:
-    scope = require_role(request.user, StaffRole.BASE_STAFF, request=request,
-                         action="certificate.batch")
+    scope = require_role(
+        request.user, StaffRole.BASE_STAFF, request=request, action="certificate.batch"
+    )
     return Organisation.objects.get(pk=min(scope.org_ids(StaffRole.BASE_STAFF)))
 
 
@@ -88,14 +107,22 @@ def batch_new(request):
     course = courses.filter(pk=course_id).first() if course_id else None
     if request.method == "POST" and course is not None:
         ids = [int(i) for i in request.POST.getlist("person_ids") if i.isdigit()]
-        allowed = set(sel.batch_candidates(training_base=base, course=course)
-                      .values_list("pk", flat=True))
-        batch = certificate_batch_create(actor=request.user, training_base=base, course=course,
-                                         person_ids=[i for i in ids if i in allowed])
+        allowed = set(
+            sel.batch_candidates(training_base=base, course=course).values_list("pk", flat=True)
+        )
+        batch = certificate_batch_create(
+            actor=request.user,
+            training_base=base,
+            course=course,
+            person_ids=[i for i in ids if i in allowed],
+        )
         return redirect("certification:certificate_batch", pk=batch.pk)
     candidates = sel.batch_candidates(training_base=base, course=course) if course else []
-    return render(request, "certification/certificates/batch_new.html",
-                  {"courses": courses, "course": course, "candidates": candidates})
+    return render(
+        request,
+        "certification/certificates/batch_new.html",
+        {"courses": courses, "course": course, "candidates": candidates},
+    )
 
 
 def _access_batch(request, pk: int) -> CertificateBatch:
@@ -107,16 +134,30 @@ def _access_batch(request, pk: int) -> CertificateBatch:
 
 @login_required
 def batch_progress(request, pk: int):
-    return _no_store(render(request, "certification/certificates/batch_progress.html",
-                            {"batch": _access_batch(request, pk)}))
+    return _no_store(
+        render(
+            request,
+            "certification/certificates/batch_progress.html",
+            {"batch": _access_batch(request, pk)},
+        )
+    )
 
 
 @login_required
 def batch_status(request, pk: int):
     b = _access_batch(request, pk)
-    return _no_store(JsonResponse({"status": b.status, "total": b.total,
-                                   "processed": b.processed, "issued": b.issued,
-                                   "percent": b.percent, "refusals": b.refusals}))
+    return _no_store(
+        JsonResponse(
+            {
+                "status": b.status,
+                "total": b.total,
+                "processed": b.processed,
+                "issued": b.issued,
+                "percent": b.percent,
+                "refusals": b.refusals,
+            }
+        )
+    )
 
 
 verify = never_cache(verify)
@@ -142,8 +183,9 @@ def skill_certificate_new(request):
             for reason in exc.reasons:
                 form.add_error(None, reason)
         else:
-            messages.success(request, _("已登记职业技能等级证书，编号 %(serial)s。")
-                             % {"serial": cert.serial})
+            messages.success(
+                request, _("已登记职业技能等级证书，编号 %(serial)s。") % {"serial": cert.serial}
+            )
             return redirect("certification:skill_certificate_new")
     return render(request, "certification/certificates/skill_form.html", {"form": form})
 
@@ -169,15 +211,18 @@ def skill_certificate_import(request):
         upload = form.cleaned_data["file"]
         try:
             if import_is_large(upload):
-                job = skill_import_start(actor=request.user, upload=upload,
-                                         filename=upload.name)
+                job = skill_import_start(actor=request.user, upload=upload, filename=upload.name)
                 return redirect("certification:skill_import_progress", pk=job.pk)
-            created = skill_certificates_import(actor=request.user, fileobj=upload,
-                                                filename=upload.name)
+            created = skill_certificates_import(
+                actor=request.user, fileobj=upload, filename=upload.name
+            )
         except SkillImportError as exc:
             errors = exc.errors
         else:
             messages.success(request, _("已导入 %(n)s 张职业技能等级证书。") % {"n": len(created)})
             return redirect("certification:skill_certificate_import")
-    return render(request, "certification/certificates/skill_import.html",
-                  {"form": form, "errors": errors, "columns": IMPORT_COLUMNS})
+    return render(
+        request,
+        "certification/certificates/skill_import.html",
+        {"form": form, "errors": errors, "columns": IMPORT_COLUMNS},
+    )

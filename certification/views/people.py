@@ -9,8 +9,14 @@ from certification.access import require_role
 from certification.access.people import access_person, can_reveal_id, people_visible_to
 from certification.models import StaffRole
 
-STAFF_ROLES = (StaffRole.REGULATOR, StaffRole.HR_REVIEWER, StaffRole.HR_PAYMENT,
-               StaffRole.INSTITUTION_ADMIN, StaffRole.BASE_STAFF, StaffRole.SYSADMIN)
+STAFF_ROLES = (
+    StaffRole.REGULATOR,
+    StaffRole.HR_REVIEWER,
+    StaffRole.HR_PAYMENT,
+    StaffRole.INSTITUTION_ADMIN,
+    StaffRole.BASE_STAFF,
+    StaffRole.SYSADMIN,
+)
 
 
 @never_cache
@@ -29,10 +35,13 @@ def person_list(request):
 @login_required
 def person_detail(request, person_id: int):
     person = access_person(request.user, person_id, request=request)
-    employments = person.employments.select_related("institution__region").order_by(
-        "-start_date")
-    return render(request, "certification/people/detail.html", {
-        "person": person,
-        "employments": employments,
-        "can_reveal": can_reveal_id(request.user, person),
-    })
+    employments = person.employments.select_related("institution__region").order_by("-start_date")
+    return render(
+        request,
+        "certification/people/detail.html",
+        {
+            "person": person,
+            "employments": employments,
+            "can_reveal": can_reveal_id(request.user, person),
+        },
+    )

@@ -27,18 +27,22 @@ def person_reveal(request, person_id: int):
     if not can_reveal_id(request.user, person):
         deny(request.user, action="person.reveal_id", request=request)
     purpose = (request.POST.get("purpose") or "").strip()[:200] or "工作需要"
-    id_number = person_reveal_id(actor=request.user, person=person, purpose=purpose,
-                                 ip=client_ip(request))
-    return render(request, "certification/security/reveal.html",
-                  {"person": person, "id_number": id_number})
+    id_number = person_reveal_id(
+        actor=request.user, person=person, purpose=purpose, ip=client_ip(request)
+    )
+    return render(
+        request, "certification/security/reveal.html", {"person": person, "id_number": id_number}
+    )
 
 
 @login_required
 def my_data(request):
     """PIPL: the owner downloads everything held about them as JSON (audited)."""
     payload = my_data_export(user=request.user, ip=client_ip(request))
-    response = HttpResponse(json.dumps(payload, ensure_ascii=False, indent=2, default=str),
-                            content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2, default=str),
+        content_type="application/json; charset=utf-8",
+    )
     response["Content-Disposition"] = 'attachment; filename="carecert-my-data.json"'
     return response
 
@@ -50,13 +54,15 @@ def audit_log(request):
     if scope.has(StaffRole.SYSADMIN) or request.user.is_superuser:
         events = AuditEvent.objects.all()
     elif scope.has(StaffRole.REGULATOR):
-        events = AuditEvent.objects.filter(scope.region_q("region_path", StaffRole.REGULATOR)
-                                           & ~Q(region_path=""))
+        events = AuditEvent.objects.filter(
+            scope.region_q("region_path", StaffRole.REGULATOR) & ~Q(region_path="")
+        )
     else:
         deny(request.user, action="audit.view", request=request)
     action = request.GET.get("action", "").strip()
     if action:
         events = events.filter(action__startswith=action)
     page = Paginator(events.order_by("-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "certification/security/audit_log.html",
-                  {"page": page, "action": action})
+    return render(
+        request, "certification/security/audit_log.html", {"page": page, "action": action}
+    )

@@ -19,8 +19,9 @@ from certification.services.bans import PersonBanned
 
 @login_required
 def review_queue(request):
-    scope = require_role(request.user, StaffRole.HR_REVIEWER, request=request,
-                         action="subsidy.queue")
+    scope = require_role(
+        request.user, StaffRole.HR_REVIEWER, request=request, action="subsidy.queue"
+    )
     rows = sel.review_queue_rows(scope=scope, today=timezone.localdate())
     return render(request, "certification/subsidies/review_queue.html", {"rows": rows})
 
@@ -33,9 +34,12 @@ def review(request, application_id: int):
         action = request.POST.get("action")
         try:
             if action in ("approve_notice", "reject"):
-                svc.application_review(actor=request.user, application=app,
-                                       approve=action == "approve_notice",
-                                       reason=request.POST.get("reason", ""))
+                svc.application_review(
+                    actor=request.user,
+                    application=app,
+                    approve=action == "approve_notice",
+                    reason=request.POST.get("reason", ""),
+                )
             elif action == "approve":
                 svc.application_approve(actor=request.user, application=app)
             messages.success(request, _("已处理"))
@@ -48,11 +52,15 @@ def review(request, application_id: int):
 @require_http_methods(["GET", "POST"])
 def public_notice(request):
     if request.method == "POST":
-        app = get_object_or_404(SubsidyApplication, pk=request.POST.get("application"),
-                                status=ApplicationStatus.NOTICE)
+        app = get_object_or_404(
+            SubsidyApplication, pk=request.POST.get("application"), status=ApplicationStatus.NOTICE
+        )
         try:
-            svc.objection_file(application=app, text=request.POST.get("text", ""),
-                               contact=request.POST.get("contact", ""))
+            svc.objection_file(
+                application=app,
+                text=request.POST.get("text", ""),
+                contact=request.POST.get("contact", ""),
+            )
             messages.success(request, _("异议已提交"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -68,8 +76,9 @@ def payment_batch_list(request):
 
     from certification.models.subsidies import PaymentBatch
 
-    scope = require_role(request.user, StaffRole.HR_PAYMENT, request=request,
-                         action="subsidy.batches")
+    scope = require_role(
+        request.user, StaffRole.HR_PAYMENT, request=request, action="subsidy.batches"
+    )
     batches = PaymentBatch.objects.filter(scope.region_q("region__path", StaffRole.HR_PAYMENT))
     if request.method == "POST":
         batch = batches.filter(pk=request.POST.get("batch")).first()
@@ -78,18 +87,27 @@ def payment_batch_list(request):
         try:
             if request.POST.get("action") == "export":
                 data = svc.batch_export(actor=request.user, batch=batch)
-                resp = HttpResponse(data, content_type="application/vnd.openxmlformats-"
-                                    "officedocument.spreadsheetml.sheet")
+                resp = HttpResponse(
+                    data,
+                    content_type="application/vnd.openxmlformats-"
+                    "officedocument.spreadsheetml.sheet",
+                )
                 resp["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}.xlsx"'
                 return resp
-            svc.batch_mark_paid(actor=request.user, batch_id=batch.pk,
-                                bank_reference=request.POST.get("bank_reference", ""))
+            svc.batch_mark_paid(
+                actor=request.user,
+                batch_id=batch.pk,
+                bank_reference=request.POST.get("bank_reference", ""),
+            )
             messages.success(request, _("已标记支付"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("certification:payment_batch_list")
-    return render(request, "certification/subsidies/batches.html",
-                  {"batches": batches.prefetch_related("lines")})
+    return render(
+        request,
+        "certification/subsidies/batches.html",
+        {"batches": batches.prefetch_related("lines")},
+    )
 
 
 def _worker_person(request):
@@ -104,8 +122,11 @@ def eligibility(request):
         return redirect("certification:claim")
     from certification.models import Certificate
 
-    rows = [r for r in sel.eligibility_matrix(person=person, on=timezone.localdate())
-            if r["certificate"].status == Certificate.Status.VALID]
+    rows = [
+        r
+        for r in sel.eligibility_matrix(person=person, on=timezone.localdate())
+        if r["certificate"].status == Certificate.Status.VALID
+    ]
     return render(request, "certification/subsidies/eligibility.html", {"rows": rows})
 
 
@@ -125,9 +146,13 @@ def apply(request):
         messages.error(request, _("请选择补贴类型"))
         return redirect("certification:subsidy_eligibility")
     try:
-        svc.application_apply(actor=request.user, person=person, certificate=cert,
-                              subsidy_type=stype,
-                              pledge_confirmed=request.POST.get("pledge") == "on")
+        svc.application_apply(
+            actor=request.user,
+            person=person,
+            certificate=cert,
+            subsidy_type=stype,
+            pledge_confirmed=request.POST.get("pledge") == "on",
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("certification:subsidy_eligibility")
@@ -140,11 +165,17 @@ def my_applications(request):
     person = _worker_person(request)
     if person is None:
         return redirect("certification:claim")
-    apps = (SubsidyApplication.objects.filter(person=person)
-            .exclude(status=ApplicationStatus.DRAFT)
-            .select_related("certificate").prefetch_related("history"))
-    return render(request, "certification/subsidies/mine.html",
-                  {"apps": apps, "withdrawable": [ApplicationStatus.SUBMITTED.value]})
+    apps = (
+        SubsidyApplication.objects.filter(person=person)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("certificate")
+        .prefetch_related("history")
+    )
+    return render(
+        request,
+        "certification/subsidies/mine.html",
+        {"apps": apps, "withdrawable": [ApplicationStatus.SUBMITTED.value]},
+    )
 
 
 @login_required

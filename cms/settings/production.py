@@ -13,8 +13,10 @@ if not PII_KEYS or not PII_INDEX_KEY:
 if CELERY_BROKER_URL == "memory://":
     raise ImproperlyConfigured("CELERY_BROKER_URL must point at a real broker in production")
 if not env_str("CACHE_URL", ""):
-    raise ImproperlyConfigured("CACHE_URL (redis://…) must be set in production: job progress "
-                               "is shared between web and worker processes through the cache")
+    raise ImproperlyConfigured(
+        "CACHE_URL (redis://…) must be set in production: job progress "
+        "is shared between web and worker processes through the cache"
+    )
 
 SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -29,7 +31,5 @@ CSRF_COOKIE_HTTPONLY = True
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }

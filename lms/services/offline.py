@@ -30,19 +30,43 @@ def _region(session: ClassSession) -> str:
 
 
 @transaction.atomic
-def class_session_create(*, actor, training_base: Organisation, course, title: str,
-                         starts_at: dt.datetime, ends_at: dt.datetime, hours: Decimal,
-                         hour_kind: str, capacity: int, place: str = "",
-                         instructors: str = "") -> ClassSession:
+def class_session_create(
+    *,
+    actor,
+    training_base: Organisation,
+    course,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    hours: Decimal,
+    hour_kind: str,
+    capacity: int,
+    place: str = "",
+    instructors: str = "",
+) -> ClassSession:
     """D-10: schedule a class at a base. Raises ValidationError if it ends before it starts."""
     if ends_at <= starts_at:
         raise ValidationError(_("结束时间必须晚于开始时间。"))
     session = ClassSession.objects.create(
-        training_base=training_base, course=course, title=title, starts_at=starts_at,
-        ends_at=ends_at, hours=hours, hour_kind=hour_kind, capacity=capacity, place=place,
-        instructors=instructors, created_by=actor)
-    audit_record(actor=actor, action="class.create", obj=session,
-                 data={"course": course.pk, "hours": hours}, region_path=_region(session))
+        training_base=training_base,
+        course=course,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        hours=hours,
+        hour_kind=hour_kind,
+        capacity=capacity,
+        place=place,
+        instructors=instructors,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="class.create",
+        obj=session,
+        data={"course": course.pk, "hours": hours},
+        region_path=_region(session),
+    )
     return session
 
 
@@ -57,15 +81,25 @@ def class_session_update(*, actor, session: ClassSession, **fields) -> ClassSess
     if session.ends_at <= session.starts_at:
         raise ValidationError(_("结束时间必须晚于开始时间。"))
     session.save()
-    audit_record(actor=actor, action="class.update", obj=session,
-                 data={"fields": sorted(fields)}, region_path=_region(session))
+    audit_record(
+        actor=actor,
+        action="class.update",
+        obj=session,
+        data={"fields": sorted(fields)},
+        region_path=_region(session),
+    )
     return session
 
 
 def _gate(*, actor, person: Person, session: ClassSession) -> None:
     # Outside any transaction so the audit row of a hit survives (see ban_gate).
-    ban_gate(id_index=person.id_index, purpose=CheckPurpose.ENROLMENT, actor=actor,
-             actor_role=StaffRole.BASE_STAFF, organisation=session.training_base)
+    ban_gate(
+        id_index=person.id_index,
+        purpose=CheckPurpose.ENROLMENT,
+        actor=actor,
+        actor_role=StaffRole.BASE_STAFF,
+        organisation=session.training_base,
+    )
 
 
 def class_enrol(*, actor, session: ClassSession, person: Person) -> ClassEnrolment:
@@ -77,8 +111,11 @@ def class_enrol(*, actor, session: ClassSession, person: Person) -> ClassEnrolme
 
 @transaction.atomic
 def _enrol_many(*, actor, session: ClassSession, people: list[Person]) -> list[ClassEnrolment]:
-    session = ClassSession.objects.select_for_update().select_related(
-        "training_base__region").get(pk=session.pk)
+    session = (
+        ClassSession.objects.select_for_update()
+        .select_related("training_base__region")
+        .get(pk=session.pk)
+    )
     if session.status != ClassSession.Status.SCHEDULED:
         raise ValidationError(_("该班次已结课，不能报名。"))
     taken = session.enrolments.count()
@@ -88,13 +125,18 @@ def _enrol_many(*, actor, session: ClassSession, people: list[Person]) -> list[C
     for person in people:
         try:
             with transaction.atomic():
-                enrolment = ClassEnrolment.objects.create(session=session, person=person,
-                                                          enrolled_by=actor)
+                enrolment = ClassEnrolment.objects.create(
+                    session=session, person=person, enrolled_by=actor
+                )
         except IntegrityError:
             raise ValidationError(_("该人员已报名本班次。")) from None
-        audit_record(actor=actor, action="class.enrol", obj=enrolment,
-                     data={"session": session.pk, "person": person.pk},
-                     region_path=_region(session))
+        audit_record(
+            actor=actor,
+            action="class.enrol",
+            obj=enrolment,
+            data={"session": session.pk, "person": person.pk},
+            region_path=_region(session),
+        )
         created.append(enrolment)
     return created
 
@@ -103,12 +145,22 @@ def _credit(*, actor, attendance: Attendance, session: ClassSession) -> None:
     if attendance.hour_entry_id or not attendance.present or session.hours <= 0:
         return
     entry = hours_credit(
-        person=attendance.person, date=timezone.localdate(session.starts_at), hours=session.hours,
-        kind=session.hour_kind, source=HourSource.OFFLINE, course=session.course,
+        person=attendance.person,
+        date=timezone.localdate(session.starts_at),
+        hours=session.hours,
+        kind=session.hour_kind,
+        source=HourSource.OFFLINE,
+        course=session.course,
         training_base=session.training_base,
-        evidence={"session": session.pk, "signed_in_at": attendance.signed_in_at,
-                  "signed_out_at": attendance.signed_out_at, "marked_by": attendance.marked_by_id},
-        external_ref=f"attendance:{session.pk}:{attendance.person_id}", recorded_by=actor)
+        evidence={
+            "session": session.pk,
+            "signed_in_at": attendance.signed_in_at,
+            "signed_out_at": attendance.signed_out_at,
+            "marked_by": attendance.marked_by_id,
+        },
+        external_ref=f"attendance:{session.pk}:{attendance.person_id}",
+        recorded_by=actor,
+    )
     if entry is not None:
         attendance.hour_entry = entry
         attendance.save(update_fields=["hour_entry"])
@@ -119,20 +171,28 @@ def attendance_mark(*, actor, session: ClassSession, person: Person, present: bo
     """D-10: base staff mark an enrolled person present or absent. On a finalised session a
     present mark credits the hours at once (idempotent). Un-marking a credited person is refused:
     the ledger is corrected by a reversing entry (D-8), not here."""
-    session = ClassSession.objects.select_for_update().select_related(
-        "training_base__region", "course").get(pk=session.pk)
+    session = (
+        ClassSession.objects.select_for_update()
+        .select_related("training_base__region", "course")
+        .get(pk=session.pk)
+    )
     if not session.enrolments.filter(person=person).exists():
         raise ValidationError(_("该人员未报名本班次。"))
     attendance, _created = Attendance.objects.select_for_update().get_or_create(
-        session=session, person=person)
+        session=session, person=person
+    )
     if attendance.hour_entry_id and not present:
         raise ValidationError(_("学时已入账，请通过学时更正处理。"))
     attendance.present = present
     attendance.marked_by = actor
     attendance.save(update_fields=["present", "marked_by"])
-    audit_record(actor=actor, action="attendance.mark", obj=attendance,
-                 data={"session": session.pk, "person": person.pk, "present": present},
-                 region_path=_region(session))
+    audit_record(
+        actor=actor,
+        action="attendance.mark",
+        obj=attendance,
+        data={"session": session.pk, "person": person.pk, "present": present},
+        region_path=_region(session),
+    )
     if session.status == ClassSession.Status.FINALISED:
         _credit(actor=actor, attendance=attendance, session=session)
     return attendance
@@ -142,15 +202,19 @@ def attendance_mark(*, actor, session: ClassSession, person: Person, present: bo
 def class_session_finalise(*, actor, session: ClassSession) -> int:
     """D-10: close the session and credit its scheduled hours to everyone present. Safe to
     repeat: returns the number of ledger entries attached, never double-credits."""
-    session = ClassSession.objects.select_for_update().select_related(
-        "training_base__region", "course").get(pk=session.pk)
+    session = (
+        ClassSession.objects.select_for_update()
+        .select_related("training_base__region", "course")
+        .get(pk=session.pk)
+    )
     if session.status == ClassSession.Status.CANCELLED:
         raise ValidationError(_("该班次已取消。"))
     if session.status != ClassSession.Status.FINALISED:
         session.status = ClassSession.Status.FINALISED
         session.save(update_fields=["status"])
-        audit_record(actor=actor, action="class.finalise", obj=session,
-                     region_path=_region(session))
+        audit_record(
+            actor=actor, action="class.finalise", obj=session, region_path=_region(session)
+        )
     credited = 0
     for attendance in session.attendance.select_related("person").filter(present=True):
         _credit(actor=actor, attendance=attendance, session=session)
@@ -159,6 +223,7 @@ def class_session_finalise(*, actor, session: ClassSession) -> int:
 
 
 # --- rotating QR sign-in -------------------------------------------------------------------
+
 
 def _qr_key() -> bytes:
     return hashlib.sha256(b"carecert-attendance-qr:" + settings.SECRET_KEY.encode()).digest()
@@ -176,26 +241,33 @@ def qr_token(*, session_id: int, window: int) -> str:
 def qr_token_valid(*, session_id: int, token: str, now: float | None = None) -> bool:
     """A token is accepted for the current and the previous time window only."""
     current = qr_window(now)
-    return any(hmac.compare_digest(qr_token(session_id=session_id, window=w), token or "")
-               for w in (current, current - 1))
+    return any(
+        hmac.compare_digest(qr_token(session_id=session_id, window=w), token or "")
+        for w in (current, current - 1)
+    )
 
 
 @transaction.atomic
-def attendance_qr_sign(*, user, session: ClassSession, token: str, action: str,
-                       now: float | None = None) -> Attendance:
+def attendance_qr_sign(
+    *, user, session: ClassSession, token: str, action: str, now: float | None = None
+) -> Attendance:
     """D-10: an enrolled learner signs in or out by scanning the classroom QR code.
     Raises ValidationError for an expired/forged token, a non-enrolled user or a closed session."""
     if not qr_token_valid(session_id=session.pk, token=token, now=now):
         raise ValidationError(_("二维码已过期，请重新扫描课堂屏幕上的二维码。"))
-    session = ClassSession.objects.select_for_update().select_related(
-        "training_base__region").get(pk=session.pk)
+    session = (
+        ClassSession.objects.select_for_update()
+        .select_related("training_base__region")
+        .get(pk=session.pk)
+    )
     if session.status != ClassSession.Status.SCHEDULED:
         raise ValidationError(_("该班次已结课。"))
     person = Person.objects.filter(user=user).first() if getattr(user, "pk", None) else None
     if person is None or not session.enrolments.filter(person=person).exists():
         raise ValidationError(_("您未报名本班次，无法签到。"))
     attendance, _created = Attendance.objects.select_for_update().get_or_create(
-        session=session, person=person)
+        session=session, person=person
+    )
     stamp = timezone.now()
     if action == "in":
         attendance.signed_in_at = attendance.signed_in_at or stamp
@@ -207,6 +279,11 @@ def attendance_qr_sign(*, user, session: ClassSession, token: str, action: str,
     else:
         raise ValidationError(_("未知操作。"))
     attendance.save()
-    audit_record(actor=user, action=f"attendance.sign_{action}", obj=attendance,
-                 data={"session": session.pk, "person": person.pk}, region_path=_region(session))
+    audit_record(
+        actor=user,
+        action=f"attendance.sign_{action}",
+        obj=attendance,
+        data={"session": session.pk, "person": person.pk},
+        region_path=_region(session),
+    )
     return attendance

@@ -114,16 +114,21 @@ def roster_import(*, actor, session: ClassSession, upload) -> RosterResult:
         if person.pk in enrolled_ids:
             err("证件号码", _("已报名本班次"))
             continue
-        outcome = ban_check(id_index=person.id_index, purpose=CheckPurpose.ENROLMENT,
-                            actor=actor, actor_role=StaffRole.BASE_STAFF,
-                            organisation=session.training_base)
+        outcome = ban_check(
+            id_index=person.id_index,
+            purpose=CheckPurpose.ENROLMENT,
+            actor=actor,
+            actor_role=StaffRole.BASE_STAFF,
+            organisation=session.training_base,
+        )
         if outcome.is_hit:
             err("证件号码", _(BLOCKED_MESSAGE))
             continue
         people.append(person)
     if not result.errors and session.enrolments.count() + len(people) > session.capacity:
-        result.errors.append(RowError(len(rows), "", _("超出班次容量（%(c)d 人）") % {
-            "c": session.capacity}))
+        result.errors.append(
+            RowError(len(rows), "", _("超出班次容量（%(c)d 人）") % {"c": session.capacity})
+        )
     if result.errors or not people:
         return result
     _enrol_many(actor=actor, session=session, people=people)

@@ -40,8 +40,9 @@ def _staff(request):
 @login_required
 def class_list(request):
     _staff(request)
-    sessions = ClassSession.objects.filter(training_base_id__in=bases_of(request.user)) \
-        .select_related("course", "training_base")
+    sessions = ClassSession.objects.filter(
+        training_base_id__in=bases_of(request.user)
+    ).select_related("course", "training_base")
     return render(request, "lms/offline/class_list.html", {"sessions": sessions})
 
 
@@ -58,12 +59,14 @@ def class_create(request):
 @login_required
 def class_edit(request, pk):
     session = access_class_session(request.user, pk, request=request)
-    form = ClassSessionForm(request.POST or None, instance=ClassSession.objects.get(pk=pk),
-                            base_ids=bases_of(request.user))
+    form = ClassSessionForm(
+        request.POST or None,
+        instance=ClassSession.objects.get(pk=pk),
+        base_ids=bases_of(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            offline.class_session_update(actor=request.user, session=session,
-                                         **form.cleaned_data)
+            offline.class_session_update(actor=request.user, session=session, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("lms:class_detail", pk=pk)
@@ -74,11 +77,17 @@ def class_edit(request, pk):
 def class_detail(request, pk):
     session = access_class_session(request.user, pk, request=request)
     attendance = {a.person_id: a for a in session.attendance.all()}
-    roster = [(e, attendance.get(e.person_id))
-              for e in session.enrolments.select_related("person")]
-    return render(request, "lms/offline/class_detail.html", {
-        "session": session, "roster": roster, "enrol_form": EnrolForm(),
-        "practical_form": PracticalResultForm()})
+    roster = [(e, attendance.get(e.person_id)) for e in session.enrolments.select_related("person")]
+    return render(
+        request,
+        "lms/offline/class_detail.html",
+        {
+            "session": session,
+            "roster": roster,
+            "enrol_form": EnrolForm(),
+            "practical_form": PracticalResultForm(),
+        },
+    )
 
 
 @login_required
@@ -88,8 +97,9 @@ def class_enrol(request, pk):
     form = EnrolForm(request.POST)
     if form.is_valid():
         try:
-            person = person_find_by_id_number(id_type=form.cleaned_data["id_type"],
-                                              id_number=form.cleaned_data["id_number"])
+            person = person_find_by_id_number(
+                id_type=form.cleaned_data["id_type"], id_number=form.cleaned_data["id_number"]
+            )
             if person is None or person.name.strip() != form.cleaned_data["name"].strip():
                 raise ValidationError(_("未找到姓名与证件号码一致的人员档案。"))
             offline.class_enrol(actor=request.user, session=session, person=person)
@@ -108,23 +118,29 @@ def class_import(request, pk):
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = roster_import(actor=request.user, session=session,
-                                   upload=form.cleaned_data["file"])
+            result = roster_import(
+                actor=request.user, session=session, upload=form.cleaned_data["file"]
+            )
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
             if not result.errors:
                 messages.success(request, _("已导入 %(n)d 人。") % {"n": result.enrolled})
                 return redirect("lms:class_detail", pk=pk)
-    return render(request, "lms/offline/class_import.html",
-                  {"session": session, "form": form, "result": result})
+    return render(
+        request,
+        "lms/offline/class_import.html",
+        {"session": session, "form": form, "result": result},
+    )
 
 
 @login_required
 def roster_template_download(request):
     _staff(request)
-    response = HttpResponse(roster_template(), content_type=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response = HttpResponse(
+        roster_template(),
+        content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )
     response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
     return response
 
@@ -142,8 +158,12 @@ def class_mark(request, pk):
     if form.is_valid():
         person = _enrolled_person(session, form.cleaned_data["person"])
         try:
-            offline.attendance_mark(actor=request.user, session=session, person=person,
-                                    present=form.cleaned_data["present"])
+            offline.attendance_mark(
+                actor=request.user,
+                session=session,
+                person=person,
+                present=form.cleaned_data["present"],
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
     return redirect("lms:class_detail", pk=pk)
@@ -169,10 +189,16 @@ def class_practical(request, pk):
     form = PracticalResultForm(request.POST)
     if form.is_valid():
         person = _enrolled_person(session, form.cleaned_data["person"])
-        assessment_record(actor=request.user, person=person, course=session.course,
-                          training_base=session.training_base, kind=AssessmentKind.PRACTICAL,
-                          score=form.cleaned_data["score"], passed=form.cleaned_data["passed"],
-                          assessed_on=timezone.localdate())
+        assessment_record(
+            actor=request.user,
+            person=person,
+            course=session.course,
+            training_base=session.training_base,
+            kind=AssessmentKind.PRACTICAL,
+            score=form.cleaned_data["score"],
+            passed=form.cleaned_data["passed"],
+            assessed_on=timezone.localdate(),
+        )
         messages.success(request, _("实操考核结果已记录。"))
     else:
         messages.error(request, _("请填写正确的成绩。"))
@@ -186,8 +212,11 @@ def class_qr(request, pk):
     token = offline.qr_token(session_id=session.pk, window=offline.qr_window())
     url = request.build_absolute_uri(reverse("lms:class_sign", args=[session.pk, token]))
     svg = segno.make(url, error="m").svg_inline(scale=8)
-    return render(request, "lms/offline/class_qr.html", {
-        "session": session, "svg": svg, "refresh": settings.ATTENDANCE_QR_ROTATE_SECONDS})
+    return render(
+        request,
+        "lms/offline/class_qr.html",
+        {"session": session, "svg": svg, "refresh": settings.ATTENDANCE_QR_ROTATE_SECONDS},
+    )
 
 
 @login_required
@@ -201,12 +230,21 @@ def class_sign(request, pk, token):
         error = _("二维码已过期，请重新扫描课堂屏幕上的二维码。")
     elif request.method == "POST":
         try:
-            offline.attendance_qr_sign(user=request.user, session=session, token=token,
-                                       action=request.POST.get("action", "in"))
-            messages.success(request, _("签到成功。") if request.POST.get("action") != "out"
-                             else _("签退成功。"))
+            offline.attendance_qr_sign(
+                user=request.user,
+                session=session,
+                token=token,
+                action=request.POST.get("action", "in"),
+            )
+            messages.success(
+                request, _("签到成功。") if request.POST.get("action") != "out" else _("签退成功。")
+            )
         except ValidationError as exc:
             error = "；".join(exc.messages)
     status = 400 if error else 200
-    return render(request, "lms/offline/class_sign.html",
-                  {"session": session, "token": token, "error": error}, status=status)
+    return render(
+        request,
+        "lms/offline/class_sign.html",
+        {"session": session, "token": token, "error": error},
+        status=status,
+    )

@@ -15,10 +15,16 @@ _n = iter(range(1, 10_000))
 
 def make_course(**kw):
     n = next(_n)
-    fields = {"title": f"托育从业人员培训{n}", "slug": f"cert-course-{n}", "code": f"CC-{n}",
-              "theory_hours": Decimal("8"), "practice_hours": Decimal("4"),
-              "has_theory_test": True, "has_practical_assessment": True,
-              "audience_roles": ["all"]}
+    fields = {
+        "title": f"托育从业人员培训{n}",
+        "slug": f"cert-course-{n}",
+        "code": f"CC-{n}",
+        "theory_hours": Decimal("8"),
+        "practice_hours": Decimal("4"),
+        "has_theory_test": True,
+        "has_practical_assessment": True,
+        "audience_roles": ["all"],
+    }
     fields.update(kw)
     return Page.get_first_root_node().add_child(instance=CoursePage(**fields))
 
@@ -27,8 +33,21 @@ def earn(person, course, base, theory="8", practice="4", passed=True):
     today = timezone.localdate()
     for kind, hours in (("theory", theory), ("practice", practice)):
         if Decimal(hours):
-            HourEntry.objects.create(person=person, date=today, hours=Decimal(hours), kind=kind,
-                                     source="offline", course=course, training_base=base)
+            HourEntry.objects.create(
+                person=person,
+                date=today,
+                hours=Decimal(hours),
+                kind=kind,
+                source="offline",
+                course=course,
+                training_base=base,
+            )
     for kind in ("theory", "practical"):
-        AssessmentResult.objects.create(person=person, course=course, training_base=base,
-                                        kind=kind, passed=passed, assessed_on=today)
+        AssessmentResult.objects.create(
+            person=person,
+            course=course,
+            training_base=base,
+            kind=kind,
+            passed=passed,
+            assessed_on=today,
+        )

@@ -10,10 +10,19 @@ from tests.factories import PersonFactory, new_id_number
 
 
 def _ban(cast, regions, number):
-    return ban_create(actor=cast.regulator, id_type="resident", id_number=number, name="某某",
-                      region=regions.kunming, ban_type="lifetime", reason_category="abuse",
-                      decision_number="（2026）云01刑初77号", authority="昆明市中级人民法院",
-                      effective_date=dt.date(2026, 1, 1), reason_detail="殴打幼儿致伤")
+    return ban_create(
+        actor=cast.regulator,
+        id_type="resident",
+        id_number=number,
+        name="某某",
+        region=regions.kunming,
+        ban_type="lifetime",
+        reason_category="abuse",
+        decision_number="（2026）云01刑初77号",
+        authority="昆明市中级人民法院",
+        effective_date=dt.date(2026, 1, 1),
+        reason_detail="殴打幼儿致伤",
+    )
 
 
 def test_regulator_sees_the_register_and_entry_details(client, cast, regions):
@@ -36,11 +45,21 @@ def test_institution_admin_and_other_regulator_are_denied_and_audited(client, ca
 
 def test_regulator_creates_an_entry_through_the_form(client, cast, regions):
     client.force_login(cast.regulator)
-    resp = client.post(reverse("certification:ban_create"), {
-        "name": "钱某", "id_type": "resident", "id_number": new_id_number(),
-        "region": regions.kunming.pk, "ban_type": "term", "reason_category": "violence",
-        "decision_number": "D-1", "authority": "法院", "effective_date": "2026-01-01",
-        "involvement": "offender"})
+    resp = client.post(
+        reverse("certification:ban_create"),
+        {
+            "name": "钱某",
+            "id_type": "resident",
+            "id_number": new_id_number(),
+            "region": regions.kunming.pk,
+            "ban_type": "term",
+            "reason_category": "violence",
+            "decision_number": "D-1",
+            "authority": "法院",
+            "effective_date": "2026-01-01",
+            "involvement": "offender",
+        },
+    )
     assert resp.status_code == 200  # term ban without dates is refused
     assert not BanEntry.objects.exists()
 
@@ -50,13 +69,15 @@ def test_hiring_check_shows_clear_or_blocked_without_ban_details(client, cast, r
     _ban(cast, regions, banned)
     client.force_login(cast.institution_admin)
     url = reverse("certification:hiring_check")
-    page = client.post(url, {"name": "某某", "id_type": "resident", "id_number": banned,
-                             "check": "1"}).content.decode()
+    page = client.post(
+        url, {"name": "某某", "id_type": "resident", "id_number": banned, "check": "1"}
+    ).content.decode()
     assert "该人员不得从事托育服务，请联系卫生健康部门" in page
     for secret in ("虐待", "（2026）云01刑初77号", "殴打幼儿致伤", "昆明市中级人民法院"):
         assert secret not in page
-    clear = client.post(url, {"name": "孙某", "id_type": "resident",
-                              "id_number": new_id_number(), "check": "1"}).content.decode()
+    clear = client.post(
+        url, {"name": "孙某", "id_type": "resident", "id_number": new_id_number(), "check": "1"}
+    ).content.decode()
     assert "未发现禁止情形，可以办理入职" in clear
     checks = BanCheck.objects.filter(purpose="hiring", actor=cast.institution_admin)
     assert sorted(checks.values_list("result", flat=True)) == ["clear", "hit"]
@@ -65,10 +86,19 @@ def test_hiring_check_shows_clear_or_blocked_without_ban_details(client, cast, r
 def test_clear_hiring_check_leads_to_an_employment(client, cast, orgs):
     client.force_login(cast.institution_admin)
     number = new_id_number()
-    resp = client.post(reverse("certification:hiring_check"), {
-        "name": "周某", "id_type": "resident", "id_number": number, "employ": "1",
-        "role": "caregiver", "start_date": "2026-03-01", "has_labour_contract": "on",
-        "ui_contribution_months": "6"})
+    resp = client.post(
+        reverse("certification:hiring_check"),
+        {
+            "name": "周某",
+            "id_type": "resident",
+            "id_number": number,
+            "employ": "1",
+            "role": "caregiver",
+            "start_date": "2026-03-01",
+            "has_labour_contract": "on",
+            "ui_contribution_months": "6",
+        },
+    )
     assert resp.status_code == 302
     assert Employment.objects.filter(person__name="周某", institution=orgs.institution).exists()
 
@@ -78,11 +108,14 @@ def test_hiring_check_is_denied_to_a_worker(client, cast):
     assert client.get(reverse("certification:hiring_check")).status_code == 403
 
 
-def test_institution_cannot_see_ban_details_of_its_banned_employee(client, cast, regions,
-                                                                    orgs):
+def test_institution_cannot_see_ban_details_of_its_banned_employee(client, cast, regions, orgs):
     person = PersonFactory(id_number=(number := new_id_number()))
-    Employment.objects.create(person=person, institution=orgs.institution, role="caregiver",
-                              start_date=dt.date(2024, 1, 1))
+    Employment.objects.create(
+        person=person,
+        institution=orgs.institution,
+        role="caregiver",
+        start_date=dt.date(2024, 1, 1),
+    )
     _ban(cast, regions, number)
     client.force_login(cast.institution_admin)
     page = client.get(reverse("certification:person_detail", args=[person.pk])).content.decode()
@@ -96,8 +129,13 @@ def test_regulator_sees_hits_and_near_matches_as_alerts(client, cast, regions, o
     birth = dt.date(1988, 8, 8)
     entry = _ban(cast, regions, new_id_number(birth=birth))
     other = PersonFactory(id_number=new_id_number(birth=birth))
-    ban_check(id_index=other.id_index, purpose="hiring", name="某某", birth_date=birth,
-              organisation=orgs.institution)
+    ban_check(
+        id_index=other.id_index,
+        purpose="hiring",
+        name="某某",
+        birth_date=birth,
+        organisation=orgs.institution,
+    )
     ban_check(id_index=entry.id_index, purpose="hiring", organisation=orgs.institution)
     client.force_login(cast.regulator)
     page = client.get(reverse("certification:ban_alerts")).content.decode()
@@ -128,40 +166,71 @@ def _ban_xlsx(rows):
 
 
 def _ban_row(number, decision="（2026）云01刑初9号"):
-    return ["李四", "居民身份证", number, "终身禁入", None, None, "虐待", "", decision,
-            "昆明市中级人民法院", "2026-01-01", "", ""]
+    return [
+        "李四",
+        "居民身份证",
+        number,
+        "终身禁入",
+        None,
+        None,
+        "虐待",
+        "",
+        decision,
+        "昆明市中级人民法院",
+        "2026-01-01",
+        "",
+        "",
+    ]
 
 
 def _post_import(client, regions, rows, capture):
     with capture(execute=True):
-        return client.post(reverse("certification:ban_import"),
-                           {"file": _ban_xlsx(rows), "region": regions.kunming.pk})
+        return client.post(
+            reverse("certification:ban_import"),
+            {"file": _ban_xlsx(rows), "region": regions.kunming.pk},
+        )
 
 
 def test_a_small_ban_file_is_still_imported_in_the_request(
-        client, cast, regions, django_capture_on_commit_callbacks):
+    client, cast, regions, django_capture_on_commit_callbacks
+):
     from certification.models import ImportJob
 
     client.force_login(cast.regulator)
-    resp = _post_import(client, regions, [_ban_row(new_id_number()) for _ in range(3)],
-                        django_capture_on_commit_callbacks)
+    resp = _post_import(
+        client,
+        regions,
+        [_ban_row(new_id_number()) for _ in range(3)],
+        django_capture_on_commit_callbacks,
+    )
     assert resp["Location"] == reverse("certification:ban_list")
     assert BanEntry.objects.count() == 3 and not ImportJob.objects.exists()
 
 
 def test_a_big_ban_file_goes_through_an_import_job_and_ends_done(
-        client, cast, regions, django_capture_on_commit_callbacks):
+    client, cast, regions, django_capture_on_commit_callbacks
+):
     from certification.models import ImportJob
 
     client.force_login(cast.regulator)
-    resp = _post_import(client, regions, [_ban_row(new_id_number()) for _ in range(250)],
-                        django_capture_on_commit_callbacks)
+    resp = _post_import(
+        client,
+        regions,
+        [_ban_row(new_id_number()) for _ in range(250)],
+        django_capture_on_commit_callbacks,
+    )
     job = ImportJob.objects.get()
     assert resp.status_code == 302
     assert resp["Location"] == reverse("certification:import_job_progress", args=[job.pk])
     status = client.get(reverse("certification:import_job_status", args=[job.pk])).json()
-    assert status == {"status": "done", "total": 250, "processed": 250, "issued": 250,
-                      "percent": 100, "refusals": []}
+    assert status == {
+        "status": "done",
+        "total": 250,
+        "processed": 250,
+        "issued": 250,
+        "percent": 100,
+        "refusals": [],
+    }
     assert BanEntry.objects.filter(region=regions.kunming).count() == 250
     job.refresh_from_db()
     assert (job.kind, job.region, job.requested_by) == ("bans", regions.kunming, cast.regulator)
@@ -174,7 +243,8 @@ def test_a_big_ban_file_goes_through_an_import_job_and_ends_done(
 
 
 def test_a_big_bad_ban_file_saves_nothing_and_the_job_page_lists_the_rows(
-        client, cast, regions, django_capture_on_commit_callbacks):
+    client, cast, regions, django_capture_on_commit_callbacks
+):
     from certification.models import ImportJob
 
     rows = [_ban_row(new_id_number()) for _ in range(250)]
@@ -192,35 +262,50 @@ def test_a_big_bad_ban_file_saves_nothing_and_the_job_page_lists_the_rows(
 
 
 def test_only_the_requester_sees_an_import_job_others_get_an_audited_404(
-        client, cast, regions, django_capture_on_commit_callbacks):
+    client, cast, regions, django_capture_on_commit_callbacks
+):
     from certification.models import ImportJob
 
     client.force_login(cast.regulator)
-    _post_import(client, regions, [_ban_row(new_id_number()) for _ in range(201)],
-                 django_capture_on_commit_callbacks)
+    _post_import(
+        client,
+        regions,
+        [_ban_row(new_id_number()) for _ in range(201)],
+        django_capture_on_commit_callbacks,
+    )
     job = ImportJob.objects.get()
     for user in (cast.other_regulator, cast.institution_admin):
         client.force_login(user)
-        assert client.get(reverse("certification:import_job_progress",
-                                  args=[job.pk])).status_code == 404
-        assert client.get(reverse("certification:import_job_status",
-                                  args=[job.pk])).status_code == 404
+        assert (
+            client.get(reverse("certification:import_job_progress", args=[job.pk])).status_code
+            == 404
+        )
+        assert (
+            client.get(reverse("certification:import_job_status", args=[job.pk])).status_code == 404
+        )
     denied = AuditEvent.objects.filter(action="access.denied")
     assert denied.count() == 4
     assert {e.data["attempted"] for e in denied} == {"import.view:bans"}
     client.force_login(cast.regulator)
-    assert client.get(reverse("certification:import_job_status",
-                              args=[job.pk])).json()["issued"] == 201
+    assert (
+        client.get(reverse("certification:import_job_status", args=[job.pk])).json()["issued"]
+        == 201
+    )
 
 
 def test_a_big_ban_file_for_a_region_outside_the_regulators_scope_is_refused(
-        client, cast, regions, django_capture_on_commit_callbacks):
+    client, cast, regions, django_capture_on_commit_callbacks
+):
     from certification.models import ImportJob
 
     client.force_login(cast.regulator)
     with django_capture_on_commit_callbacks(execute=True):
-        resp = client.post(reverse("certification:ban_import"), {
-            "file": _ban_xlsx([_ban_row(new_id_number()) for _ in range(201)]),
-            "region": regions.lanzhou.pk})
+        resp = client.post(
+            reverse("certification:ban_import"),
+            {
+                "file": _ban_xlsx([_ban_row(new_id_number()) for _ in range(201)]),
+                "region": regions.lanzhou.pk,
+            },
+        )
     assert resp.status_code == 200 and "region" in resp.context["form"].errors
     assert not ImportJob.objects.exists() and not BanEntry.objects.exists()

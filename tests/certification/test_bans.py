@@ -26,10 +26,18 @@ from tests.factories import EmploymentFactory, PersonFactory, new_id_number
 
 
 def _ban(cast, regions, number, **extra):
-    fields = {"id_type": "resident", "id_number": number, "name": "某某", "region": regions.kunming,
-                  "ban_type": BanEntry.BanType.LIFETIME, "reason_category": BanEntry.Reason.ABUSE,
-                  "decision_number": "（2026）云01刑初1号", "authority": "昆明市中级人民法院",
-                  "effective_date": dt.date(2026, 1, 1), "reason_detail": "殴打幼儿"}
+    fields = {
+        "id_type": "resident",
+        "id_number": number,
+        "name": "某某",
+        "region": regions.kunming,
+        "ban_type": BanEntry.BanType.LIFETIME,
+        "reason_category": BanEntry.Reason.ABUSE,
+        "decision_number": "（2026）云01刑初1号",
+        "authority": "昆明市中级人民法院",
+        "effective_date": dt.date(2026, 1, 1),
+        "reason_detail": "殴打幼儿",
+    }
     fields.update(extra)
     return ban_create(actor=cast.regulator, **fields)
 
@@ -39,9 +47,16 @@ def _person(number=None):
     return PersonFactory(id_number=number), number
 
 
-@pytest.mark.parametrize("purpose", [CheckPurpose.CLAIM, CheckPurpose.ENROLMENT,
-                                     CheckPurpose.HIRING, CheckPurpose.CERTIFICATE,
-                                     CheckPurpose.SUBSIDY])
+@pytest.mark.parametrize(
+    "purpose",
+    [
+        CheckPurpose.CLAIM,
+        CheckPurpose.ENROLMENT,
+        CheckPurpose.HIRING,
+        CheckPurpose.CERTIFICATE,
+        CheckPurpose.SUBSIDY,
+    ],
+)
 def test_every_gate_blocks_a_banned_person_and_passes_a_clear_one(cast, regions, purpose):
     banned, number = _person()
     clear, _ = _person()
@@ -56,16 +71,22 @@ def test_every_gate_blocks_a_banned_person_and_passes_a_clear_one(cast, regions,
 
 
 def test_hiring_a_banned_person_is_refused_and_the_hit_is_audited(
-        cast, regions, orgs, django_capture_on_commit_callbacks):
+    cast, regions, orgs, django_capture_on_commit_callbacks
+):
     person, number = _person()
     _ban(cast, regions, number)
     with pytest.raises(PersonBanned), django_capture_on_commit_callbacks(execute=True):
-        employment_create(actor=cast.institution_admin, person=person,
-                          institution=orgs.institution, role="caregiver",
-                          start_date=dt.date(2026, 3, 1))
+        employment_create(
+            actor=cast.institution_admin,
+            person=person,
+            institution=orgs.institution,
+            role="caregiver",
+            start_date=dt.date(2026, 3, 1),
+        )
     assert not Employment.objects.filter(person=person).exists()
-    assert BanCheck.objects.filter(id_index=person.id_index, result="hit",
-                                   purpose=CheckPurpose.HIRING).exists()
+    assert BanCheck.objects.filter(
+        id_index=person.id_index, result="hit", purpose=CheckPurpose.HIRING
+    ).exists()
     assert Notification.objects.filter(recipient_organisation=orgs.institution).exists()
 
 
@@ -74,17 +95,27 @@ def test_annulment_unblocks_and_keeps_the_entry(cast, regions):
     entry = _ban(cast, regions, number)
     with pytest.raises(ValidationError):
         ban_annul(actor=cast.regulator, entry=entry, decision_number="", reason="改判")
-    ban_annul(actor=cast.regulator, entry=entry, decision_number="（2026）云刑再1号",
-              reason="再审改判无罪")
+    ban_annul(
+        actor=cast.regulator,
+        entry=entry,
+        decision_number="（2026）云刑再1号",
+        reason="再审改判无罪",
+    )
     assert BanEntry.objects.get(pk=entry.pk).status == BanEntry.Status.ANNULLED
     assert ban_gate(id_index=person.id_index, purpose=CheckPurpose.HIRING).is_hit is False
 
 
 def test_a_term_ban_outside_its_term_does_not_block(cast, regions):
     person, number = _person()
-    _ban(cast, regions, number, ban_type=BanEntry.BanType.TERM,
-         term_start=dt.date(2020, 1, 1), term_end=dt.date(2023, 1, 1),
-         effective_date=dt.date(2020, 1, 1))
+    _ban(
+        cast,
+        regions,
+        number,
+        ban_type=BanEntry.BanType.TERM,
+        term_start=dt.date(2020, 1, 1),
+        term_end=dt.date(2023, 1, 1),
+        effective_date=dt.date(2020, 1, 1),
+    )
     assert ban_gate(id_index=person.id_index, purpose=CheckPurpose.HIRING).is_hit is False
 
 
@@ -100,27 +131,38 @@ def test_same_name_and_birth_date_is_a_near_match_not_a_block(cast, regions):
     _, number = _person(new_id_number(birth=birth))
     _ban(cast, regions, number, name="张三")
     other, _ = _person(new_id_number(birth=birth))
-    outcome = ban_gate(id_index=other.id_index, purpose=CheckPurpose.HIRING,
-                       name="张三", birth_date=birth)
+    outcome = ban_gate(
+        id_index=other.id_index, purpose=CheckPurpose.HIRING, name="张三", birth_date=birth
+    )
     assert outcome.check.result == BanCheck.Result.NEAR_MATCH
 
 
 def _cascade_world(cast, orgs, person):
     person.region = orgs.institution.region
     person.save(update_fields=["region"])
-    cert = Certificate.objects.create(kind="training", serial="T-1", verification_code="v1",
-                                      person=person, issuer_name="基地",
-                                      issue_date=dt.date(2025, 1, 1))
-    app = SubsidyApplication.objects.create(person=person, certificate=cert,
-                                            subsidy_type="vocational", region=orgs.base.region,
-                                            status=ApplicationStatus.SUBMITTED,
-                                            created_by=cast.worker_user)
+    cert = Certificate.objects.create(
+        kind="training",
+        serial="T-1",
+        verification_code="v1",
+        person=person,
+        issuer_name="基地",
+        issue_date=dt.date(2025, 1, 1),
+    )
+    app = SubsidyApplication.objects.create(
+        person=person,
+        certificate=cert,
+        subsidy_type="vocational",
+        region=orgs.base.region,
+        status=ApplicationStatus.SUBMITTED,
+        created_by=cast.worker_user,
+    )
     emp = EmploymentFactory(person=person, institution=orgs.institution)
     return cert, app, emp
 
 
 def test_a_new_ban_revokes_certificates_rejects_applications_and_flags_employments(
-        cast, regions, orgs):
+    cast, regions, orgs
+):
     person, number = _person()
     cert, app, emp = _cascade_world(cast, orgs, person)
     _ban(cast, regions, number)
@@ -136,8 +178,7 @@ def test_a_new_ban_revokes_certificates_rejects_applications_and_flags_employmen
     assert notice.title == "该人员不得从事托育服务，请联系卫生健康部门"
 
 
-def test_a_failure_midway_through_the_cascade_changes_nothing(cast, regions, orgs,
-                                                              monkeypatch):
+def test_a_failure_midway_through_the_cascade_changes_nothing(cast, regions, orgs, monkeypatch):
     person, number = _person()
     cert, app, emp = _cascade_world(cast, orgs, person)
 
@@ -167,38 +208,67 @@ def _xlsx(rows):
 
 
 def _row(number, name="李四", reason="虐待", decision="（2026）云01刑初9号", eff="2026-01-01"):
-    return [name, "居民身份证", number, "终身禁入", None, None, reason, "", decision,
-            "昆明市中级人民法院", eff, "", ""]
+    return [
+        name,
+        "居民身份证",
+        number,
+        "终身禁入",
+        None,
+        None,
+        reason,
+        "",
+        decision,
+        "昆明市中级人民法院",
+        eff,
+        "",
+        "",
+    ]
 
 
 def test_import_with_bad_rows_saves_nothing_and_names_each_row(cast, regions):
     good = new_id_number()
     bad_id = good[:-1] + ("0" if good[-1] != "0" else "1")
-    f = _xlsx([_row(good), _row(bad_id), _row(new_id_number(), decision=""),
-               _row(new_id_number(), reason="偷窃"), _row(new_id_number(), eff="明年"),
-               _row(good)])
+    f = _xlsx(
+        [
+            _row(good),
+            _row(bad_id),
+            _row(new_id_number(), decision=""),
+            _row(new_id_number(), reason="偷窃"),
+            _row(new_id_number(), eff="明年"),
+            _row(good),
+        ]
+    )
     with pytest.raises(BanImportError) as exc:
-        ban_import(actor=cast.regulator, fileobj=f, region=regions.kunming,
-                   filename="bans.xlsx")
+        ban_import(actor=cast.regulator, fileobj=f, region=regions.kunming, filename="bans.xlsx")
     by_row = {(e.row, e.column) for e in exc.value.errors}
-    assert {(3, "证件号码"), (4, "决定文书号"), (5, "事由类别"), (6, "生效日期"),
-            (7, "证件号码")} <= by_row
+    assert {
+        (3, "证件号码"),
+        (4, "决定文书号"),
+        (5, "事由类别"),
+        (6, "生效日期"),
+        (7, "证件号码"),
+    } <= by_row
     assert (2, "证件号码") not in by_row
     assert not BanEntry.objects.exists()
 
 
 def test_a_clean_import_saves_every_row(cast, regions):
     f = _xlsx([_row(new_id_number()), _row(new_id_number(), reason="性侵害")])
-    created = ban_import(actor=cast.regulator, fileobj=f, region=regions.kunming,
-                         filename="bans.xlsx")
+    created = ban_import(
+        actor=cast.regulator, fileobj=f, region=regions.kunming, filename="bans.xlsx"
+    )
     assert len(created) == 2
     assert BanEntry.objects.filter(reason_category="sexual_assault").count() == 1
 
 
 def test_import_refuses_a_non_excel_file(cast, regions):
     with pytest.raises(BanImportError):
-        ban_import(actor=cast.regulator, fileobj=io.BytesIO(b"not excel"),
-                   region=regions.kunming, filename="bans.csv")
+        ban_import(
+            actor=cast.regulator,
+            fileobj=io.BytesIO(b"not excel"),
+            region=regions.kunming,
+            filename="bans.csv",
+        )
 
 
 def test_yearly_recheck_finds_a_person_banned_after_hiring(cast, regions, orgs):
@@ -207,9 +277,17 @@ def test_yearly_recheck_finds_a_person_banned_after_hiring(cast, regions, orgs):
     EmploymentFactory(institution=orgs.institution)
     # Registered without cascade, as if the ban arrived from elsewhere unnoticed.
     entry = ban_register._build_entry(
-        actor=cast.regulator, id_type="resident", id_number=number, name="某某",
-        region=regions.kunming, ban_type="lifetime", reason_category="abuse",
-        decision_number="X1", authority="法院", effective_date=dt.date(2026, 1, 1))
+        actor=cast.regulator,
+        id_type="resident",
+        id_number=number,
+        name="某某",
+        region=regions.kunming,
+        ban_type="lifetime",
+        reason_category="abuse",
+        decision_number="X1",
+        authority="法院",
+        effective_date=dt.date(2026, 1, 1),
+    )
     entry.save()
     active = Employment.objects.filter(end_date__isnull=True).count()
     result = ban_yearly_recheck()
@@ -224,8 +302,10 @@ def test_yearly_recheck_finds_a_person_banned_after_hiring(cast, regions, orgs):
 def test_ban_check_rows_cannot_be_updated_or_deleted(cast, regions, postgres_only):
     person, _ = _person()
     check = ban_gate(id_index=person.id_index, purpose=CheckPurpose.HIRING).check
-    for sql in ("UPDATE certification_bancheck SET result='hit' WHERE id=%s",
-                "DELETE FROM certification_bancheck WHERE id=%s"):
+    for sql in (
+        "UPDATE certification_bancheck SET result='hit' WHERE id=%s",
+        "DELETE FROM certification_bancheck WHERE id=%s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
             c.execute(sql, [check.pk])
 

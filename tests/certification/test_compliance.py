@@ -21,13 +21,17 @@ _seq = iter(range(10_000))
 
 def course(audience):
     n = next(_seq)
-    return Page.get_first_root_node().add_child(instance=CoursePage(
-        title=f"课程{n}", slug=f"course-{n}", code=f"C{n:04d}", audience_roles=audience))
+    return Page.get_first_root_node().add_child(
+        instance=CoursePage(
+            title=f"课程{n}", slug=f"course-{n}", code=f"C{n:04d}", audience_roles=audience
+        )
+    )
 
 
 def credit(person, day, hours, kind="practice", course=None):
-    entry = HourEntry.objects.create(person=person, date=day, hours=D(hours), kind=kind,
-                                     source="import", course=course)
+    entry = HourEntry.objects.create(
+        person=person, date=day, hours=D(hours), kind=kind, source="import", course=course
+    )
     compliance_on_hour_entry(entry=entry)
     return entry
 
@@ -35,8 +39,12 @@ def credit(person, day, hours, kind="practice", course=None):
 @pytest.fixture
 def caregiver(orgs):
     person = PersonFactory()
-    EmploymentFactory(person=person, institution=orgs.institution, role=WorkerRole.CAREGIVER,
-                      start_date=dt.date(2022, 3, 1))
+    EmploymentFactory(
+        person=person,
+        institution=orgs.institution,
+        role=WorkerRole.CAREGIVER,
+        start_date=dt.date(2022, 3, 1),
+    )
     return person
 
 
@@ -48,7 +56,10 @@ def test_an_entry_dated_exactly_on_a_boundary_counts_in_the_cycle_that_starts_th
     one = CycleSummary.objects.get(person=caregiver, cycle_number=1)
     two = CycleSummary.objects.get(person=caregiver, cycle_number=2)
     assert (one.start_date, one.end_date, one.practice_hours) == (
-        dt.date(2022, 3, 1), dt.date(2027, 2, 28), D("3"))
+        dt.date(2022, 3, 1),
+        dt.date(2027, 2, 28),
+        D("3"),
+    )
     assert (two.start_date, two.practice_hours) == (dt.date(2027, 3, 1), D("5"))
     assert CycleSummary.objects.filter(person=caregiver).count() == 2
 
@@ -63,10 +74,13 @@ def test_staff_employed_before_the_programme_start_start_their_cycle_at_it(orgs)
 
 
 @time_machine.travel("2024-06-01 10:00 +0800")
-def test_a_role_change_gives_separate_cycles_and_hours_follow_the_course_audience(caregiver,
-                                                                                    orgs):
-    EmploymentFactory(person=caregiver, institution=orgs.institution, role=WorkerRole.DIRECTOR,
-                      start_date=dt.date(2024, 1, 10))
+def test_a_role_change_gives_separate_cycles_and_hours_follow_the_course_audience(caregiver, orgs):
+    EmploymentFactory(
+        person=caregiver,
+        institution=orgs.institution,
+        role=WorkerRole.DIRECTOR,
+        start_date=dt.date(2024, 1, 10),
+    )
     credit(caregiver, dt.date(2024, 2, 1), 4, course=course(["caregiver"]))
     credit(caregiver, dt.date(2024, 2, 2), 6, kind="theory", course=course(["director"]))
     credit(caregiver, dt.date(2024, 2, 3), 1, kind="theory", course=course("all"))
@@ -81,32 +95,50 @@ def test_a_role_change_gives_separate_cycles_and_hours_follow_the_course_audienc
 @time_machine.travel("2024-06-01 10:00 +0800")
 def test_a_correction_follows_the_corrected_entry_course(caregiver):
     original = credit(caregiver, dt.date(2024, 2, 1), 4, course=course(["caregiver"]))
-    fix = HourEntry.objects.create(person=caregiver, date=original.date, hours=D("-1.5"),
-                                   kind="practice", source="correction", corrects=original,
-                                   reason="重复记录")
+    fix = HourEntry.objects.create(
+        person=caregiver,
+        date=original.date,
+        hours=D("-1.5"),
+        kind="practice",
+        source="correction",
+        corrects=original,
+        reason="重复记录",
+    )
     compliance_on_hour_entry(entry=fix)
     assert CycleSummary.objects.get(person=caregiver).practice_hours == D("2.5")
 
 
 @time_machine.travel("2024-06-01 10:00 +0800")
-def test_a_regional_rule_overrides_the_national_one_and_a_future_rule_does_not_apply(regions,
-                                                                                     caregiver):
-    RequirementRule.objects.create(region=regions.kunming, role="caregiver",
-                                   effective_from=dt.date(2021, 1, 1), total_hours=D("90"),
-                                   theory_min=D("30"), practice_min=D("60"))
-    RequirementRule.objects.create(region=regions.wuhua, role="caregiver",
-                                   effective_from=dt.date(2030, 1, 1), total_hours=D("200"),
-                                   theory_min=D("50"), practice_min=D("150"))
-    rule = requirement_rule_for(role="caregiver", region=regions.wuhua,
-                                on_date=dt.date(2024, 6, 1))
+def test_a_regional_rule_overrides_the_national_one_and_a_future_rule_does_not_apply(
+    regions, caregiver
+):
+    RequirementRule.objects.create(
+        region=regions.kunming,
+        role="caregiver",
+        effective_from=dt.date(2021, 1, 1),
+        total_hours=D("90"),
+        theory_min=D("30"),
+        practice_min=D("60"),
+    )
+    RequirementRule.objects.create(
+        region=regions.wuhua,
+        role="caregiver",
+        effective_from=dt.date(2030, 1, 1),
+        total_hours=D("200"),
+        theory_min=D("50"),
+        practice_min=D("150"),
+    )
+    rule = requirement_rule_for(role="caregiver", region=regions.wuhua, on_date=dt.date(2024, 6, 1))
     assert rule.total_hours == D("90")
-    national = requirement_rule_for(role="caregiver", region=regions.lanzhou,
-                                    on_date=dt.date(2024, 6, 1))
+    national = requirement_rule_for(
+        role="caregiver", region=regions.lanzhou, on_date=dt.date(2024, 6, 1)
+    )
     assert national.total_hours == D("120")
     credit(caregiver, dt.date(2024, 2, 1), 1)
     assert CycleSummary.objects.get(person=caregiver).required_total == D("90")
-    assert requirement_rule_for(role="caregiver", region=regions.wuhua,
-                                on_date=dt.date(2030, 1, 1)).total_hours == D("200")
+    assert requirement_rule_for(
+        role="caregiver", region=regions.wuhua, on_date=dt.date(2030, 1, 1)
+    ).total_hours == D("200")
 
 
 @time_machine.travel("2023-06-01 10:00 +0800")
@@ -146,7 +178,11 @@ def test_my_compliance_shows_the_current_cycle_and_lapsed_ones(caregiver, region
     credit(caregiver, dt.date(2024, 2, 1), 5)
     [row] = person_compliance(caregiver)
     assert (row.role, row.cycle_number, row.practice_hours, row.required_total) == (
-        "caregiver", 1, D("5"), D("120"))
+        "caregiver",
+        1,
+        D("5"),
+        D("120"),
+    )
     assert row.status == CycleStatus.BEHIND and row.lapsed == []
     assert row.year_required is None
     counts = compliance_status_counts(region_path=regions.yunnan.path)
@@ -162,8 +198,11 @@ def test_qingyuan_staff_see_this_year_in_service_hours(db):
 
     qingyuan = Region.objects.get(code="441800")
     person = PersonFactory()
-    EmploymentFactory(person=person, institution=OrganisationFactory(region=qingyuan),
-                      start_date=dt.date(2023, 1, 1))
+    EmploymentFactory(
+        person=person,
+        institution=OrganisationFactory(region=qingyuan),
+        start_date=dt.date(2023, 1, 1),
+    )
     credit(person, dt.date(2023, 12, 1), 6)
     credit(person, dt.date(2024, 3, 1), 3)
     [row] = person_compliance(person)

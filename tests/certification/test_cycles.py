@@ -32,10 +32,12 @@ def test_a_date_before_the_anchor_is_in_no_cycle():
 
 
 def test_staff_employed_before_the_programme_start_are_anchored_at_the_programme_start():
-    assert cycle_anchor(first_start=dt.date(2015, 6, 1),
-                        programme_start=dt.date(2021, 1, 1)) == dt.date(2021, 1, 1)
-    assert cycle_anchor(first_start=dt.date(2023, 6, 9), programme_start=dt.date(2021, 1, 1),
-                        calendar_aligned=True) == dt.date(2023, 1, 1)
+    assert cycle_anchor(
+        first_start=dt.date(2015, 6, 1), programme_start=dt.date(2021, 1, 1)
+    ) == dt.date(2021, 1, 1)
+    assert cycle_anchor(
+        first_start=dt.date(2023, 6, 9), programme_start=dt.date(2021, 1, 1), calendar_aligned=True
+    ) == dt.date(2023, 1, 1)
 
 
 def test_course_audience_decides_which_role_the_hours_count_for():
@@ -46,8 +48,15 @@ def test_course_audience_decides_which_role_the_hours_count_for():
 
 def _status(theory, practice, on_date):
     cycle = Cycle(1, dt.date(2021, 1, 1), dt.date(2025, 12, 31))
-    return cycle_status(theory=D(theory), practice=D(practice), total_required=D(120),
-                        theory_min=D(40), practice_min=D(80), cycle=cycle, on_date=on_date)
+    return cycle_status(
+        theory=D(theory),
+        practice=D(practice),
+        total_required=D(120),
+        theory_min=D(40),
+        practice_min=D(80),
+        cycle=cycle,
+        on_date=on_date,
+    )
 
 
 def test_status_is_met_on_track_behind_or_lapsed():

@@ -32,9 +32,12 @@ def test_capped_credit_rounds_down_and_never_exceeds_the_cap():
 def test_national_policy_is_seeded_and_a_regional_row_wins(cast, regions):
     national = learning_policy_for(cast.worker.region, DAY)
     assert national.region_id is None and national.daily_cap_hours == Decimal("7")
-    LearningPolicy.objects.create(region=regions.kunming, effective_from=datetime.date(2025, 1, 1),
-                                  daily_cap_hours=Decimal("6"),
-                                  programme_start=datetime.date(2021, 1, 1))
+    LearningPolicy.objects.create(
+        region=regions.kunming,
+        effective_from=datetime.date(2025, 1, 1),
+        daily_cap_hours=Decimal("6"),
+        programme_start=datetime.date(2021, 1, 1),
+    )
     assert learning_policy_for(cast.worker.region, DAY).daily_cap_hours == Decimal("6")
     assert learning_policy_for(cast.worker.region, datetime.date(2024, 1, 1)).region_id is None
 
@@ -43,7 +46,9 @@ def test_daily_cap_applies_across_sources(cast):
     first = credit(cast.worker, "5", source=HourSource.OFFLINE)
     second = credit(cast.worker, "4", source=HourSource.ONLINE, external_ref="lesson:x")
     assert first.hours == Decimal("5") and second.hours == Decimal("2")
-    assert second.evidence["requested_hours"] == "4.0" and second.evidence["daily_cap_hours"] == "7.0"
+    assert (
+        second.evidence["requested_hours"] == "4.0" and second.evidence["daily_cap_hours"] == "7.0"
+    )
     assert credit(cast.worker, "1") is None
     assert credit(cast.worker, "1", date=DAY + datetime.timedelta(days=1)).hours == Decimal("1")
 

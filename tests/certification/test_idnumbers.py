@@ -50,8 +50,11 @@ def test_a_retired_area_code_is_not_rejected():
 
 @pytest.mark.parametrize(
     ("id_type", "area"),
-    [(IdType.HK_MACAU_PERMIT, "810000"), (IdType.HK_MACAU_PERMIT, "820000"),
-     (IdType.TAIWAN_PERMIT, "830000")],
+    [
+        (IdType.HK_MACAU_PERMIT, "810000"),
+        (IdType.HK_MACAU_PERMIT, "820000"),
+        (IdType.TAIWAN_PERMIT, "830000"),
+    ],
 )
 def test_residence_permits_use_the_same_format_with_their_area(id_type, area):
     number = build_resident_id(area, dt.date(1988, 8, 8), 33)

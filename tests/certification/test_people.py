@@ -12,8 +12,9 @@ from tests.factories import new_id_number
 @pytest.mark.django_db
 def test_no_plaintext_id_number_in_the_database(cast):
     number = new_id_number()
-    person = person_create(actor=cast.regulator, id_type=IdType.RESIDENT, id_number=number,
-                           name="测试")
+    person = person_create(
+        actor=cast.regulator, id_type=IdType.RESIDENT, id_number=number, name="测试"
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM certification_person WHERE id = %s", [person.pk])
         row = cursor.fetchone()
@@ -37,8 +38,9 @@ def test_the_same_id_gives_the_same_blind_index_and_a_duplicate_is_refused(cast)
 def test_invalid_id_saves_nothing(cast):
     people, audits = Person.objects.count(), AuditEvent.objects.count()
     with pytest.raises(ValidationError) as exc:
-        person_create(actor=None, id_type=IdType.RESIDENT, id_number="110105194912310021",
-                      name="丙")
+        person_create(
+            actor=None, id_type=IdType.RESIDENT, id_number="110105194912310021", name="丙"
+        )
     assert "校验位" in str(exc.value)
     assert (Person.objects.count(), AuditEvent.objects.count()) == (people, audits)
 

@@ -14,7 +14,9 @@ def test_a_regulator_sees_people_of_their_city_with_masked_ids(client, cast):
     assert cast.worker.name in body
     assert cast.worker.id_masked in body
     assert cast.worker.reveal_id_number() not in body
-    assert response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
+    assert (
+        response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
+    )
 
 
 def test_a_regulator_of_another_city_cannot_list_or_open_kunming_people(client, cast):
@@ -29,10 +31,13 @@ def test_a_regulator_of_another_city_cannot_list_or_open_kunming_people(client, 
 
 def test_an_institution_admin_sees_only_their_own_staff(client, cast):
     client.force_login(cast.institution_admin)
-    assert client.get(
-        reverse("certification:person_detail", args=[cast.worker.pk])).status_code == 200
-    assert client.get(
-        reverse("certification:person_detail", args=[cast.other_worker.pk])).status_code == 404
+    assert (
+        client.get(reverse("certification:person_detail", args=[cast.worker.pk])).status_code == 200
+    )
+    assert (
+        client.get(reverse("certification:person_detail", args=[cast.other_worker.pk])).status_code
+        == 404
+    )
 
 
 def test_a_worker_cannot_open_the_staff_people_list(client, cast):

@@ -17,12 +17,15 @@ def test_a_late_run_picks_only_the_most_recent_threshold():
 
 
 def test_reminders_are_sent_once_to_the_person_and_the_institution(
-        cast, orgs, django_capture_on_commit_callbacks):
+    cast, orgs, django_capture_on_commit_callbacks
+):
     # cast.worker: caregiver since 2022-03-01 -> cycle 1 ends 2027-02-28.
     with time_machine.travel("2026-06-01 09:00 +0800"):
         compliance_on_employment_change(person=cast.worker)
-    with (time_machine.travel("2026-09-01 09:00 +0800"),  # 180 days before the end
-          django_capture_on_commit_callbacks(execute=True)):
+    with (
+        time_machine.travel("2026-09-01 09:00 +0800"),  # 180 days before the end
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         send_cycle_reminders.delay()
         send_cycle_reminders.delay()
     notices = Notification.objects.filter(kind=Notification.Kind.CYCLE_REMINDER)
@@ -35,8 +38,9 @@ def test_reminders_are_sent_once_to_the_person_and_the_institution(
     with time_machine.travel("2027-02-01 09:00 +0800"):  # late run: 27 days left
         send_cycle_reminders.delay()
         send_cycle_reminders.delay()
-    keys = sorted(notices.filter(recipient_user=cast.worker_user)
-                  .values_list("dedupe_key", flat=True))
+    keys = sorted(
+        notices.filter(recipient_user=cast.worker_user).values_list("dedupe_key", flat=True)
+    )
     summary = CycleSummary.objects.get(person=cast.worker)
     assert keys == [f"cycle-reminder:{summary.pk}:180:user", f"cycle-reminder:{summary.pk}:30:user"]
     assert notices.count() == 4
@@ -47,7 +51,8 @@ def test_met_cycles_get_no_reminder_and_unmet_ended_cycles_lapse(cast):
         compliance_on_employment_change(person=cast.worker)
         compliance_on_employment_change(person=cast.director)
     CycleSummary.objects.filter(person=cast.director).update(
-        theory_hours=D("40"), practice_hours=D("20"), status=CycleStatus.MET)
+        theory_hours=D("40"), practice_hours=D("20"), status=CycleStatus.MET
+    )
     with time_machine.travel("2027-01-15 09:00 +0800"):
         send_cycle_reminders.delay()
     assert not Notification.objects.filter(recipient_user=cast.director_user).exists()

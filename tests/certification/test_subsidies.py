@@ -28,15 +28,22 @@ _n = itertools.count(1)
 def make_cert(person, *, kind="skill_level", level=4, occupation="4-10-01-03", issued=None):
     n = next(_n)
     return Certificate.objects.create(
-        kind=kind, serial=f"T-SUB-{n:05d}", verification_code=f"vc-sub-{n:05d}", person=person,
-        issuer_name="测试基地", occupation=occupation, level=level,
-        issue_date=issued or timezone.localdate() - dt.timedelta(days=30))
+        kind=kind,
+        serial=f"T-SUB-{n:05d}",
+        verification_code=f"vc-sub-{n:05d}",
+        person=person,
+        issuer_name="测试基地",
+        occupation=occupation,
+        level=level,
+        issue_date=issued or timezone.localdate() - dt.timedelta(days=30),
+    )
 
 
 def submitted(cast, *, cert=None, stype=SubsidyType.EVALUATION):
     cert = cert or make_cert(cast.worker)
-    app = svc.application_create(actor=cast.worker_user, person=cast.worker, certificate=cert,
-                                 subsidy_type=stype)
+    app = svc.application_create(
+        actor=cast.worker_user, person=cast.worker, certificate=cert, subsidy_type=stype
+    )
     return svc.application_submit(actor=cast.worker_user, application=app, pledge_confirmed=True)
 
 
@@ -47,8 +54,9 @@ def under_notice(cast, **kw):
 
 def approved(cast, **kw):
     app = under_notice(cast, **kw)
-    return svc.application_approve(actor=cast.hr_reviewer, application=app,
-                                   today=app.notice_end + dt.timedelta(days=1))
+    return svc.application_approve(
+        actor=cast.hr_reviewer, application=app, today=app.notice_end + dt.timedelta(days=1)
+    )
 
 
 def test_submitting_snapshots_the_checks_and_the_amount_and_notifies_the_worker(cast):
@@ -62,23 +70,31 @@ def test_submitting_snapshots_the_checks_and_the_amount_and_notifies_the_worker(
 
 
 def test_submission_without_the_pledge_is_refused(cast):
-    app = svc.application_create(actor=cast.worker_user, person=cast.worker,
-                                 certificate=make_cert(cast.worker), subsidy_type="evaluation")
+    app = svc.application_create(
+        actor=cast.worker_user,
+        person=cast.worker,
+        certificate=make_cert(cast.worker),
+        subsidy_type="evaluation",
+    )
     with pytest.raises(ValidationError):
         svc.application_submit(actor=cast.worker_user, application=app, pledge_confirmed=False)
 
 
 def test_the_same_occupation_and_level_is_refused_after_a_paid_one(cast):
     app = approved(cast)
-    batch = svc.batch_create(actor=cast.hr_payment, region=Region.objects.get(code="530100"),
-                             month=timezone.localdate())
+    batch = svc.batch_create(
+        actor=cast.hr_payment, region=Region.objects.get(code="530100"), month=timezone.localdate()
+    )
     svc.batch_add(actor=cast.hr_payment, batch=batch, application=app)
     svc.batch_mark_paid(actor=cast.hr_payment, batch_id=batch.pk, bank_reference="B-1")
     app.refresh_from_db()
     assert app.status == S.PAID
-    again = svc.application_create(actor=cast.worker_user, person=cast.worker,
-                                   certificate=make_cert(cast.worker, level=4),
-                                   subsidy_type="skill_upgrade")
+    again = svc.application_create(
+        actor=cast.worker_user,
+        person=cast.worker,
+        certificate=make_cert(cast.worker, level=4),
+        subsidy_type="skill_upgrade",
+    )
     with pytest.raises(ValidationError, match="同一职业同一等级"):
         svc.application_submit(actor=cast.worker_user, application=again, pledge_confirmed=True)
 
@@ -92,13 +108,20 @@ def test_a_second_application_of_the_same_type_in_a_year_is_refused(cast):
 def test_qingyuan_urgent_occupation_gets_thirty_percent_at_level_three_only(db):
     qy = Region.objects.get(code="441800")
     on = dt.date(2026, 6, 1)
-    up = sel.amount_for(region=qy, subsidy_type="skill_upgrade", occupation="4-10-01-03",
-                        level=3, on=on)
+    up = sel.amount_for(
+        region=qy, subsidy_type="skill_upgrade", occupation="4-10-01-03", level=3, on=on
+    )
     assert up == Decimal("2600.00")
-    assert sel.amount_for(region=qy, subsidy_type="skill_upgrade", occupation="4-10-01-03",
-                          level=4, on=on) == Decimal("1500.00")
-    assert sel.amount_for(region=Region.objects.get(code="440000"), subsidy_type="skill_upgrade",
-                          occupation="4-10-01-03", level=3, on=on) == Decimal("2000.00")
+    assert sel.amount_for(
+        region=qy, subsidy_type="skill_upgrade", occupation="4-10-01-03", level=4, on=on
+    ) == Decimal("1500.00")
+    assert sel.amount_for(
+        region=Region.objects.get(code="440000"),
+        subsidy_type="skill_upgrade",
+        occupation="4-10-01-03",
+        level=3,
+        on=on,
+    ) == Decimal("2000.00")
 
 
 def test_withdrawal_is_possible_before_review_only(cast):
@@ -119,8 +142,9 @@ def test_rejection_needs_a_reason(cast):
     app = submitted(cast)
     with pytest.raises(ValidationError):
         svc.application_review(actor=cast.hr_reviewer, application=app, approve=False)
-    done = svc.application_review(actor=cast.hr_reviewer, application=app, approve=False,
-                                  reason="材料不全")
+    done = svc.application_review(
+        actor=cast.hr_reviewer, application=app, approve=False, reason="材料不全"
+    )
     assert done.status == S.REJECTED
 
 
@@ -130,10 +154,13 @@ def test_an_open_objection_blocks_approval_until_resolved(cast):
     later = app.notice_end + dt.timedelta(days=1)
     with pytest.raises(ValidationError, match="异议"):
         svc.application_approve(actor=cast.hr_reviewer, application=app, today=later)
-    svc.objection_resolve(actor=cast.hr_reviewer, objection=objection, upheld=False,
-                          resolution="经核实在职")
-    assert svc.application_approve(actor=cast.hr_reviewer, application=app,
-                                   today=later).status == S.APPROVED
+    svc.objection_resolve(
+        actor=cast.hr_reviewer, objection=objection, upheld=False, resolution="经核实在职"
+    )
+    assert (
+        svc.application_approve(actor=cast.hr_reviewer, application=app, today=later).status
+        == S.APPROVED
+    )
 
 
 def test_approval_before_the_notice_ends_is_refused(cast):
@@ -145,13 +172,22 @@ def test_approval_before_the_notice_ends_is_refused(cast):
 def test_a_ban_created_after_submission_makes_approval_impossible(cast, regions):
     app = under_notice(cast)
     p = cast.worker
-    BanEntry.objects.create(id_type=p.id_type, id_cipher=p.id_cipher, id_index=p.id_index,
-                            id_masked=p.id_masked, name=p.name, reason_category="abuse",
-                            decision_number="卫禁〔2026〕1号", authority="昆明市卫健委",
-                            effective_date=timezone.localdate(), region=regions.kunming)
+    BanEntry.objects.create(
+        id_type=p.id_type,
+        id_cipher=p.id_cipher,
+        id_index=p.id_index,
+        id_masked=p.id_masked,
+        name=p.name,
+        reason_category="abuse",
+        decision_number="卫禁〔2026〕1号",
+        authority="昆明市卫健委",
+        effective_date=timezone.localdate(),
+        region=regions.kunming,
+    )
     with pytest.raises(PersonBanned):
-        svc.application_approve(actor=cast.hr_reviewer, application=app,
-                                today=app.notice_end + dt.timedelta(days=1))
+        svc.application_approve(
+            actor=cast.hr_reviewer, application=app, today=app.notice_end + dt.timedelta(days=1)
+        )
     app.refresh_from_db()
     assert app.status == S.NOTICE
 
@@ -159,11 +195,14 @@ def test_a_ban_created_after_submission_makes_approval_impossible(cast, regions)
 def test_a_reviewer_cannot_batch_an_application_they_reviewed(cast, regions):
     app = approved(cast)
     from certification.models import StaffMembership, StaffRole
-    StaffMembership.objects.create(user=cast.hr_reviewer, role=StaffRole.HR_PAYMENT,
-                                   region=regions.kunming)
+
+    StaffMembership.objects.create(
+        user=cast.hr_reviewer, role=StaffRole.HR_PAYMENT, region=regions.kunming
+    )
     cast.hr_reviewer.__dict__.pop("_carecert_scope", None)  # scope is cached per request
-    batch = svc.batch_create(actor=cast.hr_reviewer, region=regions.kunming,
-                             month=timezone.localdate())
+    batch = svc.batch_create(
+        actor=cast.hr_reviewer, region=regions.kunming, month=timezone.localdate()
+    )
     with pytest.raises(PermissionDenied):
         svc.batch_add(actor=cast.hr_reviewer, batch=batch, application=app)
     assert not PaymentLine.objects.exists()
@@ -179,11 +218,13 @@ def test_the_export_escapes_formulae_and_totals(cast, regions):
     import io
 
     from openpyxl import load_workbook
+
     cast.worker.name = "=HYPERLINK(1)"
     cast.worker.save()
     app = approved(cast)
-    batch = svc.batch_create(actor=cast.hr_payment, region=regions.kunming,
-                             month=timezone.localdate())
+    batch = svc.batch_create(
+        actor=cast.hr_payment, region=regions.kunming, month=timezone.localdate()
+    )
     svc.batch_add(actor=cast.hr_payment, batch=batch, application=app)
     ws = load_workbook(io.BytesIO(svc.batch_export(actor=cast.hr_payment, batch=batch))).active
     rows = list(ws.iter_rows(values_only=True))
@@ -193,8 +234,9 @@ def test_the_export_escapes_formulae_and_totals(cast, regions):
 
 def test_a_retried_mark_paid_task_pays_once(cast, regions):
     app = approved(cast)
-    batch = svc.batch_create(actor=cast.hr_payment, region=regions.kunming,
-                             month=timezone.localdate())
+    batch = svc.batch_create(
+        actor=cast.hr_payment, region=regions.kunming, month=timezone.localdate()
+    )
     svc.batch_add(actor=cast.hr_payment, batch=batch, application=app)
     for _ in range(2):
         mark_batch_paid.delay(batch.pk, cast.hr_payment.pk, "BANK-001")
@@ -203,12 +245,18 @@ def test_a_retried_mark_paid_task_pays_once(cast, regions):
 
 # --- PostgreSQL concurrency -------------------------------------------------------------------
 
+
 def _ensure_standard():
     """transactional_db flushes seeded rows between tests; put the evaluation standard back."""
     from certification.models.subsidies import SubsidyStandard
-    SubsidyStandard.objects.get_or_create(region=None, subsidy_type="evaluation", level=4,
-                                          effective_from=dt.date(2026, 1, 1),
-                                          defaults={"amount": Decimal("300")})
+
+    SubsidyStandard.objects.get_or_create(
+        region=None,
+        subsidy_type="evaluation",
+        level=4,
+        effective_from=dt.date(2026, 1, 1),
+        defaults={"amount": Decimal("300")},
+    )
 
 
 def _race(*fns):
@@ -235,13 +283,18 @@ def _race(*fns):
 def test_two_officers_approving_at_once_exactly_one_succeeds(postgres_only, cast, regions):
     from certification.models import StaffMembership, StaffRole
     from tests.factories import UserFactory
+
     second = UserFactory(email="hr3@example.test")
     StaffMembership.objects.create(user=second, role=StaffRole.HR_REVIEWER, region=regions.kunming)
     _ensure_standard()
     app = under_notice(cast)
     later = app.notice_end + dt.timedelta(days=1)
-    results = _race(*(lambda u=u: svc.application_approve(actor=u, application=app, today=later)
-                      for u in (cast.hr_reviewer, second)))
+    results = _race(
+        *(
+            lambda u=u: svc.application_approve(actor=u, application=app, today=later)
+            for u in (cast.hr_reviewer, second)
+        )
+    )
     assert sorted(r[0] for r in results) == ["err", "ok"]
     assert app.history.filter(to_status=S.APPROVED).count() == 1
 
@@ -250,14 +303,17 @@ def test_two_officers_approving_at_once_exactly_one_succeeds(postgres_only, cast
 def test_two_batches_claiming_the_same_application_make_one_line(postgres_only, cast, regions):
     from certification.models import StaffMembership, StaffRole
     from tests.factories import UserFactory
+
     second = UserFactory(email="pay2@example.test")
     StaffMembership.objects.create(user=second, role=StaffRole.HR_PAYMENT, region=regions.kunming)
     _ensure_standard()
     app = approved(cast)
     b1 = svc.batch_create(actor=cast.hr_payment, region=regions.kunming, month=timezone.localdate())
     b2 = svc.batch_create(actor=second, region=regions.kunming, month=timezone.localdate())
-    results = _race(lambda: svc.batch_add(actor=cast.hr_payment, batch=b1, application=app),
-                    lambda: svc.batch_add(actor=second, batch=b2, application=app))
+    results = _race(
+        lambda: svc.batch_add(actor=cast.hr_payment, batch=b1, application=app),
+        lambda: svc.batch_add(actor=second, batch=b2, application=app),
+    )
     assert sorted(r[0] for r in results) == ["err", "ok"]
     assert PaymentLine.objects.filter(application=app).count() == 1
     assert SubsidyApplication.objects.get(pk=app.pk).status == S.IN_BATCH
@@ -279,16 +335,20 @@ def test_the_public_notice_shows_a_masked_name_without_login(cast, client):
     assert "王*育" in page and "王保育" not in page
 
 
-def test_payment_officer_marks_a_batch_paid_and_the_reviewer_cannot_see_batches(cast, regions,
-                                                                                client):
+def test_payment_officer_marks_a_batch_paid_and_the_reviewer_cannot_see_batches(
+    cast, regions, client
+):
     app = approved(cast)
-    batch = svc.batch_create(actor=cast.hr_payment, region=regions.kunming,
-                             month=timezone.localdate())
+    batch = svc.batch_create(
+        actor=cast.hr_payment, region=regions.kunming, month=timezone.localdate()
+    )
     svc.batch_add(actor=cast.hr_payment, batch=batch, application=app)
     client.force_login(cast.hr_reviewer)
     assert client.get(reverse("certification:payment_batch_list")).status_code == 403
     client.force_login(cast.hr_payment)
-    client.post(reverse("certification:payment_batch_list"),
-                {"batch": batch.pk, "action": "paid", "bank_reference": "BR-9"})
+    client.post(
+        reverse("certification:payment_batch_list"),
+        {"batch": batch.pk, "action": "paid", "bank_reference": "BR-9"},
+    )
     app.refresh_from_db()
     assert app.status == S.PAID

@@ -7,16 +7,33 @@ from decimal import Decimal
 from certification.rules import subsidies as r
 
 BASE = r.EligibilityFacts(
-    subsidy_type=r.SKILL_UPGRADE, apply_date=dt.date(2026, 3, 1), certificate_id=1,
-    certificate_kind=r.KIND_SKILL_LEVEL, certificate_valid=True, occupation="4-10-01-03",
-    level=4, issue_date=dt.date(2026, 1, 10), banned=False, employed=True,
-    employer_filed=True, has_labour_contract=True, ui_contribution_months=24, gender="F",
-    birth_date=dt.date(1990, 5, 1))
+    subsidy_type=r.SKILL_UPGRADE,
+    apply_date=dt.date(2026, 3, 1),
+    certificate_id=1,
+    certificate_kind=r.KIND_SKILL_LEVEL,
+    certificate_valid=True,
+    occupation="4-10-01-03",
+    level=4,
+    issue_date=dt.date(2026, 1, 10),
+    banned=False,
+    employed=True,
+    employer_filed=True,
+    has_labour_contract=True,
+    ui_contribution_months=24,
+    gender="F",
+    birth_date=dt.date(1990, 5, 1),
+)
 
 
 def prior(**kw):
-    data = {"certificate_id": 9, "subsidy_type": r.SKILL_UPGRADE, "occupation": "4-10-01-03",
-                "level": 5, "status": "paid", "year": 2025}
+    data = {
+        "certificate_id": 9,
+        "subsidy_type": r.SKILL_UPGRADE,
+        "occupation": "4-10-01-03",
+        "level": 5,
+        "status": "paid",
+        "year": 2025,
+    }
     data.update(kw)
     return r.PriorApplication(**data)
 
@@ -50,18 +67,23 @@ def test_the_twelve_month_window_includes_its_last_day_and_not_the_next():
 def test_skill_upgrade_needs_twelve_months_of_contributions():
     assert r.check_contributions(replace(BASE, ui_contribution_months=12)).passed
     assert not r.check_contributions(replace(BASE, ui_contribution_months=11)).passed
-    assert r.check_contributions(replace(BASE, subsidy_type=r.EVALUATION,
-                                         ui_contribution_months=0)).passed
+    assert r.check_contributions(
+        replace(BASE, subsidy_type=r.EVALUATION, ui_contribution_months=0)
+    ).passed
 
 
 def test_the_same_occupation_and_level_is_refused_after_a_paid_one():
-    assert r.check_not_subsidised_before(replace(BASE, prior=(prior(level=4, status="withdrawn"),))).passed
+    assert r.check_not_subsidised_before(
+        replace(BASE, prior=(prior(level=4, status="withdrawn"),))
+    ).passed
     res = r.check_not_subsidised_before(replace(BASE, prior=(prior(level=4),)))
     assert not res.passed and "同一等级" in res.reason
 
 
 def test_the_same_certificate_cannot_be_used_under_another_type():
-    f = replace(BASE, prior=(prior(certificate_id=1, subsidy_type=r.EVALUATION, status="submitted"),))
+    f = replace(
+        BASE, prior=(prior(certificate_id=1, subsidy_type=r.EVALUATION, status="submitted"),)
+    )
     assert not r.check_certificate_not_used(f).passed
     assert r.check_certificate_not_used(replace(BASE, prior=(prior(certificate_id=2),))).passed
 
@@ -76,8 +98,10 @@ def test_yearly_limits_once_per_type_and_three_in_total():
     res = r.check_yearly_limits(this_year)
     assert not res.passed and "2026" in res.reason
     assert r.check_yearly_limits(replace(BASE, prior=(prior(year=2025),))).passed
-    three = tuple(prior(year=2026, subsidy_type=t, certificate_id=i)
-                  for i, t in enumerate([r.TRAINING, r.EVALUATION, r.TRAINING]))
+    three = tuple(
+        prior(year=2026, subsidy_type=t, certificate_id=i)
+        for i, t in enumerate([r.TRAINING, r.EVALUATION, r.TRAINING])
+    )
     loose = replace(BASE, policy=replace(BASE.policy, per_type_per_year=5))
     assert not r.check_yearly_limits(replace(loose, prior=three)).passed
     assert r.check_yearly_limits(replace(loose, prior=three[:2])).passed
@@ -100,7 +124,9 @@ def test_age_limits_apply_only_when_enabled():
 
 
 def test_amounts_with_uplift_and_half_up_rounding():
-    assert r.compute_amount(base=Decimal("2000"), uplift_percent=Decimal("30")) == Decimal("2600.00")
+    assert r.compute_amount(base=Decimal("2000"), uplift_percent=Decimal("30")) == Decimal(
+        "2600.00"
+    )
     assert r.compute_amount(base=Decimal("1000"), uplift_percent=None) == Decimal("1000.00")
     assert r.compute_amount(base=Decimal("0.05"), uplift_percent=Decimal("50")) == Decimal("0.08")
     assert r.uplift_applies(level=3, max_level_number=3)

@@ -18,9 +18,15 @@ _n = itertools.count(1)
 def make_cert(person, *, kind="skill_level", level=4, issued=None):
     n = next(_n)
     return Certificate.objects.create(
-        kind=kind, serial=f"T-PG-{n:05d}", verification_code=f"vc-pg-{n:05d}", person=person,
-        issuer_name="测试基地", occupation="4-10-01-03", level=level,
-        issue_date=issued or timezone.localdate() - dt.timedelta(days=30))
+        kind=kind,
+        serial=f"T-PG-{n:05d}",
+        verification_code=f"vc-pg-{n:05d}",
+        person=person,
+        issuer_name="测试基地",
+        occupation="4-10-01-03",
+        level=level,
+        issue_date=issued or timezone.localdate() - dt.timedelta(days=30),
+    )
 
 
 def apply(client, cert, stype=SubsidyType.EVALUATION, pledge=True):
@@ -101,8 +107,10 @@ def test_another_worker_cannot_see_or_withdraw_someone_elses_application(client,
     other_user = UserFactory()
     PersonFactory(user=other_user)
     client.force_login(other_user)
-    assert f"#{app.pk} " not in client.get(
-        reverse("certification:my_subsidy_applications")).content.decode()
+    assert (
+        f"#{app.pk} "
+        not in client.get(reverse("certification:my_subsidy_applications")).content.decode()
+    )
     resp = client.post(reverse("certification:subsidy_withdraw", args=[app.pk]))
     assert resp.status_code == 404
     app.refresh_from_db()

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def course():
     root = Page.get_first_root_node()
-    page = CoursePage(title="托育机构负责人培训", slug="director-offline", code="OFF-1",
-                      audience_roles=["all"])
+    page = CoursePage(
+        title="托育机构负责人培训", slug="director-offline", code="OFF-1", audience_roles=["all"]
+    )
     root.add_child(instance=page)
     return page
 
@@ -34,9 +35,16 @@ def course():
 def session(cast, orgs, course):
     start = timezone.now() - dt.timedelta(hours=3)
     return offline.class_session_create(
-        actor=cast.base_staff, training_base=orgs.base, course=course, title="第一期",
-        starts_at=start, ends_at=start + dt.timedelta(hours=2), hours=Decimal("3.0"),
-        hour_kind="practice", capacity=3)
+        actor=cast.base_staff,
+        training_base=orgs.base,
+        course=course,
+        title="第一期",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        hours=Decimal("3.0"),
+        hour_kind="practice",
+        capacity=3,
+    )
 
 
 def person_with(id_number, name="王芳"):
@@ -59,12 +67,17 @@ def test_roster_with_bad_rows_saves_nothing_and_names_each_row(cast, session):
     person_with(good, "王芳")
     other = new_id_number()
     person_with(other, "李静")
-    upload = xlsx([("王芳", "", good), ("张三", "", "123"), ("赵六", "", other), ("王芳", "", good)])
+    upload = xlsx(
+        [("王芳", "", good), ("张三", "", "123"), ("赵六", "", other), ("王芳", "", good)]
+    )
 
     result = roster_import(actor=cast.base_staff, session=session, upload=upload)
 
-    assert {(e.row, e.column) for e in result.errors} == {(3, "证件号码"), (4, "姓名"),
-                                                          (5, "证件号码")}
+    assert {(e.row, e.column) for e in result.errors} == {
+        (3, "证件号码"),
+        (4, "姓名"),
+        (5, "证件号码"),
+    }
     assert ClassEnrolment.objects.filter(session=session).count() == 0
 
 
@@ -73,8 +86,11 @@ def test_a_good_roster_enrols_everyone(cast, session):
     person_with(ids[0], "王芳")
     person_with(ids[1], "李静")
 
-    result = roster_import(actor=cast.base_staff, session=session,
-                           upload=xlsx([("王芳", "居民身份证", ids[0]), ("李静", None, ids[1])]))
+    result = roster_import(
+        actor=cast.base_staff,
+        session=session,
+        upload=xlsx([("王芳", "居民身份证", ids[0]), ("李静", None, ids[1])]),
+    )
 
     assert result.errors == [] and result.enrolled == 2
     assert ClassEnrolment.objects.filter(session=session).count() == 2
@@ -85,8 +101,11 @@ def test_roster_over_capacity_saves_nothing(cast, session):
     for i, n in enumerate(ids):
         person_with(n, f"人员{i}")
 
-    result = roster_import(actor=cast.base_staff, session=session,
-                           upload=xlsx([(f"人员{i}", "", n) for i, n in enumerate(ids)]))
+    result = roster_import(
+        actor=cast.base_staff,
+        session=session,
+        upload=xlsx([(f"人员{i}", "", n) for i, n in enumerate(ids)]),
+    )
 
     assert result.errors and "容量" in result.errors[0].message
     assert not ClassEnrolment.objects.filter(session=session).exists()
@@ -94,14 +113,22 @@ def test_roster_over_capacity_saves_nothing(cast, session):
 
 def test_a_non_xlsx_upload_is_refused(cast, session):
     with pytest.raises(ValidationError):
-        roster_import(actor=cast.base_staff, session=session,
-                      upload=SimpleUploadedFile("roster.xlsx", b"not a workbook"))
+        roster_import(
+            actor=cast.base_staff,
+            session=session,
+            upload=SimpleUploadedFile("roster.xlsx", b"not a workbook"),
+        )
 
 
 def ban(person, regions):
     return BanEntry.objects.create(
-        id_index=person.id_index, name=person.name, reason_category=BanEntry.Reason.values[0],
-        decision_number="卫禁〔2026〕1号", region=regions.kunming, effective_date=dt.date(2025, 1, 1))
+        id_index=person.id_index,
+        name=person.name,
+        reason_category=BanEntry.Reason.values[0],
+        decision_number="卫禁〔2026〕1号",
+        region=regions.kunming,
+        effective_date=dt.date(2025, 1, 1),
+    )
 
 
 def test_a_banned_person_cannot_be_enrolled(cast, session, regions):
@@ -119,34 +146,42 @@ def test_a_banned_row_fails_the_whole_roster_without_ban_details(cast, session, 
     ok, bad = person_with(new_id_number(), "王芳"), person_with(new_id_number(), "李静")
     ban(bad, regions)
 
-    result = roster_import(actor=cast.base_staff, session=session, upload=xlsx(
-        [("王芳", "", ok.reveal_id_number()), ("李静", "", bad.reveal_id_number())]))
+    result = roster_import(
+        actor=cast.base_staff,
+        session=session,
+        upload=xlsx([("王芳", "", ok.reveal_id_number()), ("李静", "", bad.reveal_id_number())]),
+    )
 
     assert [(e.row, e.message) for e in result.errors] == [
-        (3, "该人员不得从事托育服务，请联系卫生健康部门")]
+        (3, "该人员不得从事托育服务，请联系卫生健康部门")
+    ]
     assert not ClassEnrolment.objects.filter(session=session).exists()
 
 
 def test_present_person_gets_one_ledger_entry_with_the_session_hours(cast, session):
     offline.class_enrol(actor=cast.base_staff, session=session, person=cast.worker)
-    offline.attendance_mark(actor=cast.base_staff, session=session, person=cast.worker,
-                            present=True)
+    offline.attendance_mark(
+        actor=cast.base_staff, session=session, person=cast.worker, present=True
+    )
 
     offline.class_session_finalise(actor=cast.base_staff, session=session)
     offline.class_session_finalise(actor=cast.base_staff, session=session)
-    offline.attendance_mark(actor=cast.base_staff, session=session, person=cast.worker,
-                            present=True)
+    offline.attendance_mark(
+        actor=cast.base_staff, session=session, person=cast.worker, present=True
+    )
 
     entries = HourEntry.objects.filter(person=cast.worker)
-    assert [(e.hours, e.kind, e.source) for e in entries] == [(Decimal("3.0"), "practice",
-                                                                "offline")]
+    assert [(e.hours, e.kind, e.source) for e in entries] == [
+        (Decimal("3.0"), "practice", "offline")
+    ]
     assert entries[0].external_ref == f"attendance:{session.pk}:{cast.worker.pk}"
 
 
 def test_absent_person_gets_no_hours(cast, session):
     offline.class_enrol(actor=cast.base_staff, session=session, person=cast.worker)
-    offline.attendance_mark(actor=cast.base_staff, session=session, person=cast.worker,
-                            present=False)
+    offline.attendance_mark(
+        actor=cast.base_staff, session=session, person=cast.worker, present=False
+    )
     offline.class_session_finalise(actor=cast.base_staff, session=session)
     assert not HourEntry.objects.filter(person=cast.worker).exists()
 
@@ -160,16 +195,20 @@ def test_qr_token_current_accepted_expired_refused_not_enrolled_refused(cast, se
     assert offline.qr_token_valid(session_id=session.pk, token=token, now=now + 30)
     assert not offline.qr_token_valid(session_id=session.pk, token=token, now=now + 60)
     with pytest.raises(ValidationError):
-        offline.attendance_qr_sign(user=cast.worker_user, session=session, token=token,
-                                   action="in", now=now + 90)
+        offline.attendance_qr_sign(
+            user=cast.worker_user, session=session, token=token, action="in", now=now + 90
+        )
     with pytest.raises(ValidationError):
-        offline.attendance_qr_sign(user=cast.outsider, session=session, token=token,
-                                   action="in", now=now)
+        offline.attendance_qr_sign(
+            user=cast.outsider, session=session, token=token, action="in", now=now
+        )
 
-    offline.attendance_qr_sign(user=cast.worker_user, session=session, token=token,
-                               action="in", now=now)
-    att = offline.attendance_qr_sign(user=cast.worker_user, session=session, token=token,
-                                     action="out", now=now)
+    offline.attendance_qr_sign(
+        user=cast.worker_user, session=session, token=token, action="in", now=now
+    )
+    att = offline.attendance_qr_sign(
+        user=cast.worker_user, session=session, token=token, action="out", now=now
+    )
     assert att.present and att.signed_in_at and att.signed_out_at
 
 
@@ -190,10 +229,12 @@ def test_an_oversized_or_non_xlsx_file_is_refused_before_reading(cast, session, 
 
 def test_a_credited_attendance_cannot_be_unmarked(cast, session):
     offline.class_enrol(actor=cast.base_staff, session=session, person=cast.worker)
-    offline.attendance_mark(actor=cast.base_staff, session=session, person=cast.worker,
-                            present=True)
+    offline.attendance_mark(
+        actor=cast.base_staff, session=session, person=cast.worker, present=True
+    )
     offline.class_session_finalise(actor=cast.base_staff, session=session)
     with pytest.raises(ValidationError):
-        offline.attendance_mark(actor=cast.base_staff, session=session, person=cast.worker,
-                                present=False)
+        offline.attendance_mark(
+            actor=cast.base_staff, session=session, person=cast.worker, present=False
+        )
     assert HourEntry.objects.filter(person=cast.worker).count() == 1

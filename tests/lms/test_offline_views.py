@@ -20,14 +20,22 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def session(cast, orgs):
-    course = CoursePage(title="保育人员培训", slug="care-offline", code="OFF-2",
-                        audience_roles=["all"])
+    course = CoursePage(
+        title="保育人员培训", slug="care-offline", code="OFF-2", audience_roles=["all"]
+    )
     Page.get_first_root_node().add_child(instance=course)
     start = timezone.now() - dt.timedelta(hours=3)
     s = offline.class_session_create(
-        actor=cast.base_staff, training_base=orgs.base, course=course, title="保育实操一班",
-        starts_at=start, ends_at=start + dt.timedelta(hours=2), hours=Decimal("2.0"),
-        hour_kind="practice", capacity=10)
+        actor=cast.base_staff,
+        training_base=orgs.base,
+        course=course,
+        title="保育实操一班",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        hours=Decimal("2.0"),
+        hour_kind="practice",
+        capacity=10,
+    )
     offline.class_enrol(actor=cast.base_staff, session=s, person=cast.worker)
     return s
 
@@ -35,8 +43,10 @@ def session(cast, orgs):
 def test_base_staff_see_their_class_and_the_qr_screen(client, cast, session):
     client.force_login(cast.base_staff)
     assert "保育实操一班" in client.get(reverse("lms:class_list")).content.decode()
-    assert cast.worker.name in client.get(reverse("lms:class_detail", args=[session.pk])
-                                          ).content.decode()
+    assert (
+        cast.worker.name
+        in client.get(reverse("lms:class_detail", args=[session.pk])).content.decode()
+    )
     assert "<svg" in client.get(reverse("lms:class_qr", args=[session.pk])).content.decode()
 
 
@@ -44,8 +54,9 @@ def test_another_bases_staff_can_neither_see_nor_mark_the_class(client, cast, se
     client.force_login(cast.other_base_staff)
     assert "保育实操一班" not in client.get(reverse("lms:class_list")).content.decode()
     assert client.get(reverse("lms:class_detail", args=[session.pk])).status_code == 403
-    response = client.post(reverse("lms:class_mark", args=[session.pk]),
-                           {"person": cast.worker.pk, "present": "1"})
+    response = client.post(
+        reverse("lms:class_mark", args=[session.pk]), {"person": cast.worker.pk, "present": "1"}
+    )
     assert response.status_code == 403
     assert not Attendance.objects.filter(session=session).exists()
 
@@ -57,8 +68,9 @@ def test_staff_mark_present_and_finalise_credits_hours_once(client, cast, sessio
     client.post(reverse("lms:class_finalise", args=[session.pk]))
     client.post(reverse("lms:class_finalise", args=[session.pk]))
 
-    assert list(HourEntry.objects.filter(person=cast.worker).values_list("hours", flat=True)) \
-        == [Decimal("2.0")]
+    assert list(HourEntry.objects.filter(person=cast.worker).values_list("hours", flat=True)) == [
+        Decimal("2.0")
+    ]
     assert ClassSession.objects.get(pk=session.pk).status == "finalised"
 
 
@@ -69,8 +81,10 @@ def test_roster_upload_page_shows_row_errors(client, cast, session):
     buf = BytesIO()
     wb.save(buf)
     client.force_login(cast.base_staff)
-    response = client.post(reverse("lms:class_import", args=[session.pk]),
-                           {"file": SimpleUploadedFile("r.xlsx", buf.getvalue())})
+    response = client.post(
+        reverse("lms:class_import", args=[session.pk]),
+        {"file": SimpleUploadedFile("r.xlsx", buf.getvalue())},
+    )
     body = response.content.decode()
     assert response.status_code == 200 and "未导入任何人员" in body and "<td>2</td>" in body
     assert ClassEnrolment.objects.filter(session=session).count() == 1
@@ -97,16 +111,24 @@ def test_enrolled_learner_signs_in_by_scanning_and_stranger_is_refused(client, c
 
 def test_staff_record_a_practical_result_into_certification(client, cast, session):
     client.force_login(cast.base_staff)
-    client.post(reverse("lms:class_practical", args=[session.pk]),
-                {"person": cast.worker.pk, "score": "88", "passed": "1"})
+    client.post(
+        reverse("lms:class_practical", args=[session.pk]),
+        {"person": cast.worker.pk, "score": "88", "passed": "1"},
+    )
     result = AssessmentResult.objects.get(person=cast.worker)
-    assert result.kind == "practical" and result.passed and result.training_base == session.training_base
+    assert (
+        result.kind == "practical"
+        and result.passed
+        and result.training_base == session.training_base
+    )
 
 
 def test_staff_enrol_one_person_by_id_number(client, cast, session):
     number = new_id_number()
     person = PersonFactory(name="陈红", id_number=number)
     client.force_login(cast.base_staff)
-    client.post(reverse("lms:class_enrol", args=[session.pk]),
-                {"name": "陈红", "id_type": "resident", "id_number": number})
+    client.post(
+        reverse("lms:class_enrol", args=[session.pk]),
+        {"name": "陈红", "id_type": "resident", "id_number": number},
+    )
     assert ClassEnrolment.objects.filter(session=session, person=person).exists()

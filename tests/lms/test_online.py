@@ -19,12 +19,19 @@ from tests.lms.content import lesson
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
 def beats(person, les, start, seconds, step=2, tab="a", first=True):
     result = None
     for i, offset in enumerate(range(0, seconds + 1, step)):
-        result = heartbeat_record(actor=None, person=person, lesson=les, tab_token=tab,
-                                  start=first and i == 0,
-                                  now=start + dt.timedelta(seconds=offset))
+        result = heartbeat_record(
+            actor=None,
+            person=person,
+            lesson=les,
+            tab_token=tab,
+            start=first and i == 0,
+            now=start + dt.timedelta(seconds=offset),
+        )
     return result
 
 
@@ -43,20 +50,36 @@ def test_steady_beats_credit_active_time_once_nominal_time_is_reached(cast, cour
 def test_a_gap_longer_than_twice_the_interval_ends_the_span(cast, course):
     les = lesson(course, "l1", nominal="5")
     beats(cast.worker, les, T0, 10)
-    heartbeat_record(actor=None, person=cast.worker, lesson=les, tab_token="a",
-                     now=T0 + dt.timedelta(seconds=10 + 5))  # gap 5 s > 2 × 2 s
+    heartbeat_record(
+        actor=None,
+        person=cast.worker,
+        lesson=les,
+        tab_token="a",
+        now=T0 + dt.timedelta(seconds=10 + 5),
+    )  # gap 5 s > 2 × 2 s
     assert LessonProgress.objects.get(person=cast.worker, lesson=les).active_seconds == 10
 
 
 def test_two_tabs_do_not_double_count(cast, course):
     one, two = lesson(course, "l1", nominal="5"), lesson(course, "l2", nominal="5")
     heartbeat_record(actor=None, person=cast.worker, lesson=one, tab_token="a", start=True, now=T0)
-    heartbeat_record(actor=None, person=cast.worker, lesson=two, tab_token="b", start=True,
-                     now=T0 + dt.timedelta(seconds=1))
+    heartbeat_record(
+        actor=None,
+        person=cast.worker,
+        lesson=two,
+        tab_token="b",
+        start=True,
+        now=T0 + dt.timedelta(seconds=1),
+    )
     for s in range(2, 21, 2):
         for les, tab in ((one, "a"), (two, "b")):
-            heartbeat_record(actor=None, person=cast.worker, lesson=les, tab_token=tab,
-                             now=T0 + dt.timedelta(seconds=s))
+            heartbeat_record(
+                actor=None,
+                person=cast.worker,
+                lesson=les,
+                tab_token=tab,
+                now=T0 + dt.timedelta(seconds=s),
+            )
     first = LessonProgress.objects.get(person=cast.worker, lesson=one).active_seconds
     second = LessonProgress.objects.get(person=cast.worker, lesson=two).active_seconds
     assert first == 0 and second == 19
@@ -74,19 +97,33 @@ def test_quiz_lesson_credits_nothing_until_the_quiz_is_passed(cast, course):
         beats(cast.worker, les, T0, 90)
         assert ledger(cast.worker) == Decimal("0")
         failed = quiz_attempt_start(person=cast.worker, lesson=les)
-        quiz_attempt_submit(actor=cast.worker_user, attempt_id=failed.pk, person=cast.worker,
-                            answers={"0": [2], "1": [2]})
+        quiz_attempt_submit(
+            actor=cast.worker_user,
+            attempt_id=failed.pk,
+            person=cast.worker,
+            answers={"0": [2], "1": [2]},
+        )
         assert ledger(cast.worker) == Decimal("0")
         passed = quiz_attempt_start(person=cast.worker, lesson=les)
-        quiz_attempt_submit(actor=cast.worker_user, attempt_id=passed.pk, person=cast.worker,
-                            answers={"0": [1], "1": [1]})
+        quiz_attempt_submit(
+            actor=cast.worker_user,
+            attempt_id=passed.pk,
+            person=cast.worker,
+            answers={"0": [1], "1": [1]},
+        )
     assert passed.__class__.objects.get(pk=passed.pk).score == 100
     assert ledger(cast.worker) == Decimal("1")
 
 
 def test_daily_cap_of_7_hours_spans_online_and_offline(cast, course, orgs):
-    hours_credit(person=cast.worker, date=dt.date(2026, 11, 23), hours=Decimal("6"),
-                 kind=HourKind.PRACTICE, source=HourSource.OFFLINE, training_base=orgs.base)
+    hours_credit(
+        person=cast.worker,
+        date=dt.date(2026, 11, 23),
+        hours=Decimal("6"),
+        kind=HourKind.PRACTICE,
+        source=HourSource.OFFLINE,
+        training_base=orgs.base,
+    )
     les = lesson(course, "l1", nominal="3")
     beats(cast.worker, les, T0, 200)
     online = HourEntry.objects.get(person=cast.worker, source=HourSource.ONLINE)

@@ -41,8 +41,10 @@ def test_the_model_layer_refuses_to_edit_or_delete_audit_rows(cast):
 def _tamper(sql, params):
     """Raw SQL as an attacker with database access would run it; on PostgreSQL the
     append-only triggers are switched off for the statement (pgtrigger.ignore)."""
-    triggers = ("certification.AuditEvent:append_only_no_update",
-                "certification.AuditEvent:append_only_no_delete")
+    triggers = (
+        "certification.AuditEvent:append_only_no_update",
+        "certification.AuditEvent:append_only_no_delete",
+    )
     guard = pgtrigger.ignore(*triggers) if connection.vendor == "postgresql" else nullcontext()
     with guard, connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -15,8 +15,12 @@ from certification.services.audit import audit_record
 from tests.factories import PersonFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = ["certification_person", "certification_auditevent", "certification_employment",
-          "cms_user"]
+TABLES = [
+    "certification_person",
+    "certification_auditevent",
+    "certification_employment",
+    "cms_user",
+]
 
 
 def _url(name: str) -> str:
@@ -33,15 +37,26 @@ def _counts(url: str) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_backup_restores_into_a_fresh_database_with_equal_counts_and_an_intact_audit_chain(
-        postgres_only, cast, tmp_path):
+    postgres_only, cast, tmp_path
+):
     for _ in range(3):
         PersonFactory()
     audit_record(actor=cast.regulator, action="test.before_backup")
     source = _url(connection.settings_dict["NAME"])
-    env = {**os.environ, "DATABASE_URL": source, "BACKUP_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "cms.settings.test", "PYTHON": sys.executable}
-    dump = subprocess.run([str(ROOT / "scripts/backup.sh")], env=env, check=True,  # noqa: S603
-                          capture_output=True, text=True).stdout.strip()
+    env = {
+        **os.environ,
+        "DATABASE_URL": source,
+        "BACKUP_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        "PYTHON": sys.executable,
+    }
+    dump = subprocess.run(
+        [str(ROOT / "scripts/backup.sh")],
+        env=env,
+        check=True,  # noqa: S603
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     assert Path(dump).stat().st_size > 0
 
     fresh = f"cc_restore_{uuid.uuid4().hex[:8]}"
@@ -49,8 +64,12 @@ def test_backup_restores_into_a_fresh_database_with_equal_counts_and_an_intact_a
         admin.execute(f'CREATE DATABASE "{fresh}"')
     try:
         env["DATABASE_URL"] = _url(fresh)
-        result = subprocess.run([str(ROOT / "scripts/restore.sh"), dump], env=env,  # noqa: S603
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [str(ROOT / "scripts/restore.sh"), dump],
+            env=env,  # noqa: S603
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stderr[-2000:]
         assert f"audit chain intact: {AuditEvent.objects.count()} rows" in result.stdout
         assert _counts(_url(fresh)) == _counts(source)

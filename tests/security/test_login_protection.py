@@ -32,7 +32,8 @@ def _logged_in(client) -> bool:
 
 @pytest.mark.django_db
 def test_five_wrong_passwords_lock_the_account_even_for_the_right_password_until_cool_off(
-        client, verified_user):
+    client, verified_user
+):
     with time_machine.travel(T0, tick=False) as clock:
         for _ in range(4):
             _login(client, verified_user.email, "wrong-password-1")
@@ -83,12 +84,17 @@ def test_wagtail_admin_login_redirects_to_the_protected_login(client):
 
 @pytest.mark.django_db
 def test_staff_without_totp_are_sent_to_enrolment_everywhere_including_the_cms_admin(
-        client, cast, settings):
+    client, cast, settings
+):
     settings.MFA_REQUIRED_FOR_STAFF = True
     client.force_login(cast.regulator)
     enrol = reverse("mfa_activate_totp")
-    for path in ["/", "/cms-admin/", "/cms-admin/pages/", reverse("certification:my_profile")
-                 if _has_url("certification:my_profile") else "/"]:
+    for path in [
+        "/",
+        "/cms-admin/",
+        "/cms-admin/pages/",
+        reverse("certification:my_profile") if _has_url("certification:my_profile") else "/",
+    ]:
         response = client.get(path)
         assert response.status_code == 302, path
         assert response.url == enrol, path
@@ -102,8 +108,9 @@ def test_staff_without_totp_are_sent_to_enrolment_everywhere_including_the_cms_a
 @pytest.mark.django_db
 def test_a_staff_user_with_totp_gets_through_and_a_worker_is_never_asked(client, cast, settings):
     settings.MFA_REQUIRED_FOR_STAFF = True
-    Authenticator.objects.create(user=cast.regulator, type=Authenticator.Type.TOTP,
-                                 data={"secret": "x"})
+    Authenticator.objects.create(
+        user=cast.regulator, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
     client.force_login(cast.regulator)
     assert client.get("/").status_code == 200
     client.force_login(cast.worker_user)
@@ -174,6 +181,7 @@ def test_pages_for_signed_in_users_are_not_cached(client, cast):
 
 def _has_url(name):
     from django.urls import NoReverseMatch
+
     try:
         reverse(name)
     except NoReverseMatch:

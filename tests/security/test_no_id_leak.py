@@ -11,11 +11,30 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from certification.models import Person
 
 FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-SKIP_PREFIXES = ("/accounts/logout", "/i18n/", "/static/", "/media/", "/documents/",
-                 "/cms-admin/logout")
-ROLES = ["worker_user", "director_user", "institution_admin", "other_institution_admin",
-         "base_staff", "other_base_staff", "hr_reviewer", "hr_payment", "other_hr_reviewer",
-         "regulator", "other_regulator", "editor", "outsider", None]
+SKIP_PREFIXES = (
+    "/accounts/logout",
+    "/i18n/",
+    "/static/",
+    "/media/",
+    "/documents/",
+    "/cms-admin/logout",
+)
+ROLES = [
+    "worker_user",
+    "director_user",
+    "institution_admin",
+    "other_institution_admin",
+    "base_staff",
+    "other_base_staff",
+    "hr_reviewer",
+    "hr_payment",
+    "other_hr_reviewer",
+    "regulator",
+    "other_regulator",
+    "editor",
+    "outsider",
+    None,
+]
 
 
 def _plain_paths(resolver=None, prefix=""):

@@ -52,7 +52,8 @@ def test_staff_cannot_reuse_one_of_their_last_five_passwords(cast):
 
 @pytest.mark.django_db
 def test_changing_the_password_through_allauth_records_history_and_logs_out_other_sessions(
-        client, cast):
+    client, cast
+):
     from django.test import Client
     from django.urls import reverse
 
@@ -60,9 +61,14 @@ def test_changing_the_password_through_allauth_records_history_and_logs_out_othe
     other = Client()
     other.force_login(user)
     client.force_login(user)
-    response = client.post(reverse("account_change_password"), {
-        "oldpassword": "Demo-pass-2026", "password1": "Nova-Pass-2026!", "password2":
-        "Nova-Pass-2026!"})
+    response = client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": "Demo-pass-2026",
+            "password1": "Nova-Pass-2026!",
+            "password2": "Nova-Pass-2026!",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     user.refresh_from_db()
     assert user.check_password("Nova-Pass-2026!")

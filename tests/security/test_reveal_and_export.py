@@ -52,8 +52,7 @@ def test_the_owner_downloads_their_own_data_as_json_and_it_is_audited(client, ca
     assert data["person"]["id_number"] == cast.worker.reveal_id_number()
     assert len(data["employments"]) == 1
     assert {"hour_entries", "certificates", "subsidy_applications"} <= data.keys()
-    assert AuditEvent.objects.filter(action="person.data_export",
-                                     actor=cast.worker_user).exists()
+    assert AuditEvent.objects.filter(action="person.data_export", actor=cast.worker_user).exists()
 
 
 @pytest.mark.django_db

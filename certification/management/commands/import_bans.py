@@ -32,13 +32,11 @@ class Command(BaseCommand):
         if region_obj is None:
             raise CommandError(f"未知的地区代码 {region}")
         user = User.objects.filter(email__iexact=actor).first()
-        if user is None or not staff_scope(user).covers_path(region_obj.path,
-                                                               StaffRole.REGULATOR):
+        if user is None or not staff_scope(user).covers_path(region_obj.path, StaffRole.REGULATOR):
             raise CommandError("操作人必须是该地区的卫健监管人员")
         with path.open("rb") as fh:
             try:
-                created = ban_import(actor=user, fileobj=fh, region=region_obj,
-                                     filename=path.name)
+                created = ban_import(actor=user, fileobj=fh, region=region_obj, filename=path.name)
             except BanImportError as exc:
                 for err in exc.errors:
                     self.stderr.write(str(err))
