@@ -32,7 +32,7 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) 
     """One worksheet per (title, headers, rows)."""
     wb = Workbook(write_only=True)
     for title, headers, rows in sheets:
-        ws = wb.create_sheet(title=title[:31])
+        ws = wb.create_sheet(title=str(title)[:31])
         ws.append([escape_cell(h) for h in headers])
         for row in rows:
             ws.append([escape_cell(v) for v in row])

@@ -1,6 +1,12 @@
 """Pure subsidy eligibility checks and amount rule (D-27, D-28). No database access here: the
 selectors gather the facts, these functions decide. Every check returns a CheckResult with a
-Chinese reason so a decision can be explained and reproduced (it is snapshotted at submission).
+reason so a decision can be explained and reproduced (it is snapshotted at submission).
+
+Reasons are kept as a Chinese msgid plus named parameters and translated when read
+(`CheckResult.reason`), so the eligibility page and the HR review read in the viewer's language.
+The snapshot (`as_dict`) stores the msgid and parameters next to the Chinese text; snapshots made
+before that hold only the Chinese text, which is shown as stored (translated when it has no
+parameters).
 
 Decisions where the rules were silent:
 - Covered certificate kinds: training subsidy ← training certificate; evaluation and skill
@@ -20,6 +26,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext, gettext_noop, override
+
 TRAINING, EVALUATION, SKILL_UPGRADE = "training", "evaluation", "skill_upgrade"
 KIND_TRAINING, KIND_SKILL_LEVEL = "training", "skill_level"
 COVERED_KINDS: dict[str, set[str]] = {
@@ -36,10 +44,27 @@ CENT = Decimal("0.01")
 class CheckResult:
     name: str
     passed: bool
-    reason: str
+    msgid: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        """The reason in the active language."""
+        text = gettext(self.msgid)
+        return text % self.params if self.params else text
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        with override("zh-hans"):
+            data["reason"] = self.reason
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckResult:
+        """A snapshot back as a result; old snapshots (text only) keep their stored text."""
+        if "msgid" in data:
+            return cls(data["name"], data["passed"], data["msgid"], data.get("params") or {})
+        return cls(data.get("name", ""), data.get("passed", False), data.get("reason", ""))
 
 
 @dataclass(frozen=True)
@@ -125,50 +150,61 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 
 def check_not_banned(f: EligibilityFacts) -> CheckResult:
     if f.banned:
-        return CheckResult("not_banned", False, "该人员在禁入名单中，不得申请补贴")
-    return CheckResult("not_banned", True, "未在禁入名单中")
+        return CheckResult("not_banned", False, gettext_noop("该人员在禁入名单中，不得申请补贴"))
+    return CheckResult("not_banned", True, gettext_noop("未在禁入名单中"))
 
 
 def check_certificate_covered(f: EligibilityFacts) -> CheckResult:
     name = "certificate_covered"
     if not f.certificate_valid:
-        return CheckResult(name, False, "证书已撤销或无效")
+        return CheckResult(name, False, gettext_noop("证书已撤销或无效"))
     if f.certificate_kind not in COVERED_KINDS[f.subsidy_type]:
-        return CheckResult(name, False, "该证书类型不在此项补贴的支持范围内")
+        return CheckResult(name, False, gettext_noop("该证书类型不在此项补贴的支持范围内"))
     if f.subsidy_type != TRAINING and f.level is None:
-        return CheckResult(name, False, "职业技能等级证书缺少等级")
-    return CheckResult(name, True, "证书有效且属于此项补贴支持的类型")
+        return CheckResult(name, False, gettext_noop("职业技能等级证书缺少等级"))
+    return CheckResult(name, True, gettext_noop("证书有效且属于此项补贴支持的类型"))
 
 
 def check_within_window(f: EligibilityFacts) -> CheckResult:
     months = f.policy.application_window_months
     last_day = add_months(f.issue_date, months)
+    params = {"months": months, "last_day": last_day.isoformat()}
     if f.apply_date < f.issue_date or f.apply_date > last_day:
         return CheckResult(
-            "within_window", False, f"须在发证之日起{months}个月内申请（截止{last_day:%Y-%m-%d}）"
+            "within_window",
+            False,
+            gettext_noop("须在发证之日起%(months)s个月内申请（截止%(last_day)s）"),
+            params,
         )
-    return CheckResult("within_window", True, f"在发证后{months}个月内（截止{last_day:%Y-%m-%d}）")
+    return CheckResult(
+        "within_window", True, gettext_noop("在发证后%(months)s个月内（截止%(last_day)s）"), params
+    )
 
 
 def check_contributions(f: EligibilityFacts) -> CheckResult:
     need = f.policy.min_contribution_months
     if f.subsidy_type != SKILL_UPGRADE:
-        return CheckResult("ui_contributions", True, "此项补贴不要求失业保险缴费月数")
+        return CheckResult("ui_contributions", True, gettext_noop("此项补贴不要求失业保险缴费月数"))
     if f.ui_contribution_months < need:
         return CheckResult(
-            "ui_contributions", False, f"失业保险缴费{f.ui_contribution_months}个月，不足{need}个月"
+            "ui_contributions",
+            False,
+            gettext_noop("失业保险缴费%(months)s个月，不足%(need)s个月"),
+            {"months": f.ui_contribution_months, "need": need},
         )
-    return CheckResult("ui_contributions", True, f"失业保险缴费已满{need}个月")
+    return CheckResult(
+        "ui_contributions", True, gettext_noop("失业保险缴费已满%(need)s个月"), {"need": need}
+    )
 
 
 def check_not_subsidised_before(f: EligibilityFacts) -> CheckResult:
     name = "not_subsidised_before"
     if f.level is None:
-        return CheckResult(name, True, "不分等级")
+        return CheckResult(name, True, gettext_noop("不分等级"))
     for p in f.prior:
         if p.status in SUBSIDISED and p.occupation == f.occupation and p.level == f.level:
-            return CheckResult(name, False, "同一职业同一等级已享受过补贴")
-    return CheckResult(name, True, "同一职业同一等级未享受过补贴")
+            return CheckResult(name, False, gettext_noop("同一职业同一等级已享受过补贴"))
+    return CheckResult(name, True, gettext_noop("同一职业同一等级未享受过补贴"))
 
 
 def check_certificate_not_used(f: EligibilityFacts) -> CheckResult:
@@ -178,14 +214,16 @@ def check_certificate_not_used(f: EligibilityFacts) -> CheckResult:
             and p.certificate_id == f.certificate_id
             and p.subsidy_type != f.subsidy_type
         ):
-            return CheckResult("certificate_not_used", False, "该证书已申请或享受过其他类型补贴")
-    return CheckResult("certificate_not_used", True, "该证书未用于其他补贴")
+            return CheckResult(
+                "certificate_not_used", False, gettext_noop("该证书已申请或享受过其他类型补贴")
+            )
+    return CheckResult("certificate_not_used", True, gettext_noop("该证书未用于其他补贴"))
 
 
 def check_no_lower_level(f: EligibilityFacts) -> CheckResult:
     name = "no_lower_level"
     if f.level is None:
-        return CheckResult(name, True, "不分等级")
+        return CheckResult(name, True, gettext_noop("不分等级"))
     for p in f.prior:
         if (
             p.status in SUBSIDISED
@@ -193,8 +231,8 @@ def check_no_lower_level(f: EligibilityFacts) -> CheckResult:
             and p.level is not None
             and p.level < f.level
         ):
-            return CheckResult(name, False, "已享受更高等级补贴，不能再申请较低等级")
-    return CheckResult(name, True, "未享受过更高等级补贴")
+            return CheckResult(name, False, gettext_noop("已享受更高等级补贴，不能再申请较低等级"))
+    return CheckResult(name, True, gettext_noop("未享受过更高等级补贴"))
 
 
 def check_yearly_limits(f: EligibilityFacts) -> CheckResult:
@@ -203,37 +241,50 @@ def check_yearly_limits(f: EligibilityFacts) -> CheckResult:
     same_type = sum(1 for p in live if p.subsidy_type == f.subsidy_type)
     if same_type >= f.policy.per_type_per_year:
         return CheckResult(
-            "yearly_limits", False, f"{year}年此类补贴已达{f.policy.per_type_per_year}次上限"
+            "yearly_limits",
+            False,
+            gettext_noop("%(year)s年此类补贴已达%(limit)s次上限"),
+            {"year": year, "limit": f.policy.per_type_per_year},
         )
     if len(live) >= f.policy.total_per_year:
         return CheckResult(
-            "yearly_limits", False, f"{year}年补贴已达{f.policy.total_per_year}次上限"
+            "yearly_limits",
+            False,
+            gettext_noop("%(year)s年补贴已达%(limit)s次上限"),
+            {"year": year, "limit": f.policy.total_per_year},
         )
-    return CheckResult("yearly_limits", True, f"{year}年补贴次数未超限")
+    return CheckResult(
+        "yearly_limits", True, gettext_noop("%(year)s年补贴次数未超限"), {"year": year}
+    )
 
 
 def check_employment(f: EligibilityFacts) -> CheckResult:
     name = "filed_employer"
     if not f.employed:
-        return CheckResult(name, False, "当前未在托育机构任职")
+        return CheckResult(name, False, gettext_noop("当前未在托育机构任职"))
     if f.policy.require_filed_employer and not f.employer_filed:
-        return CheckResult(name, False, "任职机构未备案")
+        return CheckResult(name, False, gettext_noop("任职机构未备案"))
     if not f.has_labour_contract:
-        return CheckResult(name, False, "未与任职机构签订劳动合同")
-    return CheckResult(name, True, "在已备案托育机构任职并签订劳动合同")
+        return CheckResult(name, False, gettext_noop("未与任职机构签订劳动合同"))
+    return CheckResult(name, True, gettext_noop("在已备案托育机构任职并签订劳动合同"))
 
 
 def check_age(f: EligibilityFacts) -> CheckResult:
     p = f.policy
     if not p.age_limits_enabled:
-        return CheckResult("age_limits", True, "未启用年龄限制")
+        return CheckResult("age_limits", True, gettext_noop("未启用年龄限制"))
     if f.birth_date is None:
-        return CheckResult("age_limits", False, "缺少出生日期，无法核验年龄")
+        return CheckResult("age_limits", False, gettext_noop("缺少出生日期，无法核验年龄"))
     age = age_on(f.birth_date, f.apply_date)
     upper = p.max_age_female if f.gender == "F" else p.max_age_male
     if age < p.min_age or age > upper:
-        return CheckResult("age_limits", False, f"年龄{age}岁，不在{p.min_age}–{upper}岁之间")
-    return CheckResult("age_limits", True, f"年龄{age}岁，符合要求")
+        return CheckResult(
+            "age_limits",
+            False,
+            gettext_noop("年龄%(age)s岁，不在%(min)s–%(max)s岁之间"),
+            {"age": age, "min": p.min_age, "max": upper},
+        )
+    return CheckResult("age_limits", True, gettext_noop("年龄%(age)s岁，符合要求"), {"age": age})
 
 
 CHECKS = (

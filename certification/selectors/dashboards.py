@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from certification.models import (
     BanCheck,
@@ -201,7 +202,9 @@ def regulator_dashboard(
         totals[g["status"]] = totals.get(g["status"], 0) + g["n"]
         row = rows.get(bucket_key(g["bucket"]))
         if row is None:
-            row = rows.setdefault(DIRECT, StatusRow(key=DIRECT, label="本级直属/未归属机构"))
+            row = rows.setdefault(
+                DIRECT, StatusRow(key=DIRECT, label=gettext("本级直属/未归属机构"))
+            )
         row.counts[g["status"]] = row.counts.get(g["status"], 0) + g["n"]
         by_role = roles.setdefault(
             g["role"], StatusRow(key=g["role"], label=g["role"], kind="role")

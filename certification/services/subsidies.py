@@ -359,8 +359,8 @@ def batch_export(*, actor, batch: PaymentBatch) -> bytes:
         raise PermissionDenied(_("无权导出该批次"))
     wb = Workbook()
     ws = wb.active
-    ws.title = "支付明细"
-    ws.append(["申请编号", "姓名", "证件号码", "机构", "补贴类型", "金额（元）"])
+    ws.title = _("支付明细")
+    ws.append([_("申请编号"), _("姓名"), _("证件号码"), _("机构"), _("补贴类型"), _("金额（元）")])
     total = 0
     for line in batch.lines.select_related("application__person", "application__institution"):
         a = line.application
@@ -375,7 +375,7 @@ def batch_export(*, actor, batch: PaymentBatch) -> bytes:
             ]
         )
         total += line.amount
-    ws.append(["合计", "", "", "", "", total])
+    ws.append([_("合计"), "", "", "", "", total])
     if batch.status == PaymentBatch.Status.OPEN:
         batch.status = PaymentBatch.Status.EXPORTED
     batch.exported_at = timezone.now()

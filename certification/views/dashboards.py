@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certification.access import deny, require_role
 from certification.exports import xlsx_response
@@ -162,25 +164,32 @@ def _regulator_sheets(data):
     status_headers = [labels[s] for s in STATUSES]
     sheets = [
         (
-            "人员周期状态",
-            ["区域/机构", *status_headers, "合计"],
+            _("人员周期状态"),
+            [_("区域/机构"), *status_headers, _("合计")],
             [[r.label, *r.cells, r.total] for r in data.rows]
-            + [["合计", *[data.totals[s] for s in STATUSES], data.total]],
+            + [[_("合计"), *[data.totals[s] for s in STATUSES], data.total]],
         ),
         (
-            "按岗位",
-            ["岗位", *status_headers, "合计"],
+            _("按岗位"),
+            [_("岗位"), *status_headers, _("合计")],
             [[r.label, *r.cells, r.total] for r in data.by_role],
         ),
         (
-            "证书",
-            ["月份", "发证", "撤销"],
+            _("证书"),
+            [_("月份"), _("发证"), _("撤销")],
             [[m.month.strftime("%Y-%m"), m.issued, m.revoked] for m in data.certificates_by_month]
-            + [["合计", data.certificates_issued, data.certificates_revoked]],
+            + [[_("合计"), data.certificates_issued, data.certificates_revoked]],
         ),
         (
-            "补贴与禁入",
-            ["月份", "批准件数", "批准金额（元）", "支付件数", "支付金额（元）", "禁入核查命中"],
+            _("补贴与禁入"),
+            [
+                _("月份"),
+                _("批准件数"),
+                _("批准金额（元）"),
+                _("支付件数"),
+                _("支付金额（元）"),
+                _("禁入核查命中"),
+            ],
             [
                 [
                     m.month.strftime("%Y-%m"),
@@ -194,7 +203,7 @@ def _regulator_sheets(data):
             ]
             + [
                 [
-                    "合计",
+                    _("合计"),
                     data.subsidies["approved_count"],
                     data.subsidies["approved_sum"],
                     data.subsidies["paid_count"],
@@ -207,8 +216,16 @@ def _regulator_sheets(data):
     if data.people is not None:
         sheets.append(
             (
-                "人员",
-                ["姓名", "证件号码（脱敏）", "岗位", "状态", "理论学时", "实操学时", "周期结束"],
+                _("人员"),
+                [
+                    _("姓名"),
+                    _("证件号码（脱敏）"),
+                    _("岗位"),
+                    _("状态"),
+                    _("理论学时"),
+                    _("实操学时"),
+                    _("周期结束"),
+                ],
                 [
                     [
                         p["person__name"],
@@ -227,14 +244,14 @@ def _regulator_sheets(data):
 
 
 ROSTER_HEADERS = [
-    "姓名",
-    "证件号码（脱敏）",
-    "岗位",
-    "状态",
-    "理论学时",
-    "实操学时",
-    "周期结束",
-    "有效证书",
+    gettext_lazy("姓名"),
+    gettext_lazy("证件号码（脱敏）"),
+    gettext_lazy("岗位"),
+    gettext_lazy("状态"),
+    gettext_lazy("理论学时"),
+    gettext_lazy("实操学时"),
+    gettext_lazy("周期结束"),
+    gettext_lazy("有效证书"),
 ]
 
 
@@ -284,7 +301,7 @@ def institution_dashboard(request):
             ]
             for r in roster
         ]
-        return xlsx_response(f"roster-{institution.pk}.xlsx", [("人员", ROSTER_HEADERS, rows)])
+        return xlsx_response(f"roster-{institution.pk}.xlsx", [(_("人员"), ROSTER_HEADERS, rows)])
     return render(
         request,
         "certification/dashboards/institution.html",

@@ -62,3 +62,18 @@ def test_met_cycles_get_no_reminder_and_unmet_ended_cycles_lapse(cast):
     assert first.status == CycleStatus.LAPSED
     second = CycleSummary.objects.get(person=cast.worker, cycle_number=2)
     assert second.start_date == dt.date(2027, 3, 1)
+
+
+def test_the_reminder_dates_follow_the_language(cast):
+    from django.template.loader import render_to_string
+    from django.utils.translation import override
+
+    with time_machine.travel("2026-06-01 09:00 +0800"):
+        compliance_on_employment_change(person=cast.worker)
+    summary = CycleSummary.objects.get(person=cast.worker)
+    context = {"summary": summary, "days": 180, "role": summary.get_role_display()}
+    zh = render_to_string("emails/cycle_reminder-body.txt", context)
+    assert "2027年2月28日" in zh
+    with override("en"):
+        en = render_to_string("emails/cycle_reminder-body.txt", context)
+    assert "from March 1, 2022 to Feb. 28, 2027" in en and "年" not in en

@@ -125,3 +125,50 @@ def test_the_status_notification_links_to_my_applications(client, cast):
     note = Notification.objects.get(recipient_user=cast.worker_user, kind="subsidy")
     assert note.link == reverse("certification:my_subsidy_applications")
     assert client.get(note.link).status_code == 200
+
+
+def _choose(client, language):
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+
+
+def test_eligibility_reasons_read_in_the_language_the_user_chose(client, cast):
+    make_cert(cast.worker, issued=timezone.localdate() - dt.timedelta(days=800))
+    client.force_login(cast.worker_user)
+    url = reverse("certification:subsidy_eligibility")
+    zh = client.get(url).content.decode()
+    assert "✓ 未在禁入名单中" in zh and "✗ 须在发证之日起12个月内申请" in zh
+    assert "Not on the ban register" not in zh
+
+    _choose(client, "en")
+    en = client.get(url).content.decode()
+    assert "✓ Not on the ban register" in en
+    assert "✗ Apply within 12 months of the issue date (deadline" in en
+    assert "须在发证之日起" not in en and "未在禁入名单中" not in en
+    assert "Subsidy amount: " in en
+
+
+def test_the_reviewer_reads_the_snapshotted_reasons_in_their_own_language(client, cast):
+    client.force_login(cast.worker_user)
+    apply(client, make_cert(cast.worker))
+    app = SubsidyApplication.objects.get(person=cast.worker)
+    assert any(c["reason"] == "未在禁入名单中" for c in app.eligibility)  # Chinese record kept
+    client.force_login(cast.hr_reviewer)
+    page = reverse("certification:subsidy_review", args=[app.pk])
+    assert "✓ 未在禁入名单中" in client.get(page).content.decode()
+    _choose(client, "en")
+    en = client.get(page).content.decode()
+    assert "✓ Not on the ban register" in en and "未在禁入名单中" not in en
+
+
+def test_an_old_snapshot_without_a_msgid_is_shown_as_stored(client, cast):
+    client.force_login(cast.worker_user)
+    apply(client, make_cert(cast.worker))
+    app = SubsidyApplication.objects.get(person=cast.worker)
+    app.eligibility = [
+        {"name": "within_window", "passed": True, "reason": "在发证后12个月内（旧）"}
+    ]
+    app.save(update_fields=["eligibility"])
+    client.force_login(cast.hr_reviewer)
+    _choose(client, "en")
+    html = client.get(reverse("certification:subsidy_review", args=[app.pk])).content.decode()
+    assert "✓ 在发证后12个月内（旧）" in html

@@ -11,7 +11,7 @@
         ul.textContent = "";
         d.refusals.forEach(function (r) {
           var li = document.createElement("li");
-          li.textContent = r.name + "：" + r.reasons.join("；");
+          li.textContent = r.name + ": " + r.reasons.join("; ");
           ul.appendChild(li);
         });
         if (d.status !== "done" && d.status !== "failed") setTimeout(tick, 1500);
