@@ -306,3 +306,14 @@ def test_the_compiled_catalogue_matches_the_po():
         assert pgettext("导航", "课程") == "Courses" and gettext("课程") == "Course"
     with override("zh-hans"):
         assert gettext("证书验证") == "证书验证"
+
+
+def test_several_messages_in_one_line_use_the_separator_of_the_language():
+    from cms.text import join_messages
+
+    with override("zh-hans"):
+        assert join_messages(["缺少学时", "考核未通过"]) == "缺少学时；考核未通过"
+    with override("en"):
+        assert join_messages(["Hours missing", "Assessment not passed"]) == (
+            "Hours missing; Assessment not passed"
+        )

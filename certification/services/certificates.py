@@ -25,6 +25,7 @@ from certification.rules.certificates import (
 from certification.selectors import certificates as sel
 from certification.services.audit import audit_record
 from certification.services.bans import PersonBanned, ban_gate
+from cms.text import join_messages
 
 STATEMENT_ISSUER = "CareCert 继续教育学时证明"
 
@@ -33,7 +34,7 @@ class CertificateRefused(Exception):
     """Raised with every reason (Chinese sentences) a certificate cannot be issued."""
 
     def __init__(self, reasons: list[str]):
-        super().__init__("；".join(reasons))
+        super().__init__(join_messages(reasons))
         self.reasons = reasons
 
 

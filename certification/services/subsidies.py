@@ -28,6 +28,7 @@ from certification.rules import subsidies as rules
 from certification.selectors import subsidies as sel
 from certification.services.audit import audit_record
 from certification.services.bans import ban_gate
+from cms.text import join_messages
 
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
@@ -130,7 +131,7 @@ def application_submit(
     results = rules.evaluate(facts)
     failed = [r for r in results if not r.passed]
     if failed:
-        raise ValidationError(_("不符合申请条件：%s") % "；".join(r.reason for r in failed))
+        raise ValidationError(_("不符合申请条件：%s") % join_messages(r.reason for r in failed))
     amount = sel.amount_for(
         region=app.region,
         subsidy_type=app.subsidy_type,

@@ -15,6 +15,7 @@ from certification.models.subsidies import ApplicationStatus, SubsidyApplication
 from certification.selectors import subsidies as sel
 from certification.services import subsidies as svc
 from certification.services.bans import PersonBanned
+from cms.text import join_messages
 
 
 @login_required
@@ -45,7 +46,7 @@ def review(request, application_id: int):
             messages.success(request, _("已处理"))
             return redirect("certification:subsidy_review", application_id=app.pk)
         except (ValidationError, PersonBanned) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, join_messages(getattr(exc, "messages", [str(exc)])))
     return render(request, "certification/subsidies/review.html", {"app": app})
 
 
@@ -63,7 +64,7 @@ def public_notice(request):
             )
             messages.success(request, _("异议已提交"))
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
         return redirect("certification:subsidy_notice")
     rows = [{"app": a, "name": sel.mask_name(a.person.name)} for a in sel.under_notice()]
     return render(request, "certification/subsidies/notice.html", {"rows": rows})
@@ -101,7 +102,7 @@ def payment_batch_list(request):
             )
             messages.success(request, _("已标记支付"))
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
         return redirect("certification:payment_batch_list")
     return render(
         request,
@@ -154,7 +155,7 @@ def apply(request):
             pledge_confirmed=request.POST.get("pledge") == "on",
         )
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_messages(exc.messages))
         return redirect("certification:subsidy_eligibility")
     messages.success(request, _("申请已提交"))
     return redirect("certification:my_subsidy_applications")
@@ -188,5 +189,5 @@ def withdraw(request, application_id: int):
         svc.application_withdraw(actor=request.user, application=app)
         messages.success(request, _("申请已撤回"))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_messages(exc.messages))
     return redirect("certification:my_subsidy_applications")

@@ -12,6 +12,7 @@ from certification.idnumbers import IdType, parse_id_number
 from certification.models import CheckPurpose, StaffRole
 from certification.services.bans import BLOCKED_MESSAGE, ban_check
 from certification.services.people import person_find_by_id_number
+from cms.text import join_messages
 from lms.models import ClassSession
 from lms.services.offline import _enrol_many
 
@@ -94,7 +95,7 @@ def roster_import(*, actor, session: ClassSession, upload) -> RosterResult:
         try:
             parsed = parse_id_number(id_type, id_number)
         except ValidationError as exc:
-            err("证件号码", "；".join(exc.messages))
+            err("证件号码", join_messages(exc.messages))
             continue
         except ValueError as exc:
             err("证件号码", str(exc))

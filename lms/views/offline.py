@@ -20,6 +20,7 @@ from certification.models.assessments import AssessmentKind
 from certification.services.assessments import assessment_record
 from certification.services.bans import PersonBanned
 from certification.services.people import person_find_by_id_number
+from cms.text import join_messages
 from lms.access import access_class_session, bases_of
 from lms.forms_offline import (
     ClassSessionForm,
@@ -68,7 +69,7 @@ def class_edit(request, pk):
         try:
             offline.class_session_update(actor=request.user, session=session, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
         return redirect("lms:class_detail", pk=pk)
     return render(request, "lms/offline/class_form.html", {"form": form, "session": session})
 
@@ -105,7 +106,7 @@ def class_enrol(request, pk):
             offline.class_enrol(actor=request.user, session=session, person=person)
             messages.success(request, _("已报名。"))
         except (ValidationError, PersonBanned, IdNumberError) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, join_messages(getattr(exc, "messages", [str(exc)])))
     else:
         messages.error(request, _("请填写姓名和证件号码。"))
     return redirect("lms:class_detail", pk=pk)
@@ -165,7 +166,7 @@ def class_mark(request, pk):
                 present=form.cleaned_data["present"],
             )
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
     return redirect("lms:class_detail", pk=pk)
 
 
@@ -177,7 +178,7 @@ def class_finalise(request, pk):
         n = offline.class_session_finalise(actor=request.user, session=session)
         messages.success(request, _("已结课，%(n)d 人学时已入账。") % {"n": n})
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_messages(exc.messages))
     return redirect("lms:class_detail", pk=pk)
 
 
@@ -240,7 +241,7 @@ def class_sign(request, pk, token):
                 request, _("签到成功。") if request.POST.get("action") != "out" else _("签退成功。")
             )
         except ValidationError as exc:
-            error = "；".join(exc.messages)
+            error = join_messages(exc.messages)
     status = 400 if error else 200
     return render(
         request,
