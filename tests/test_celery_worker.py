@@ -12,7 +12,6 @@ instead of running them eagerly; the app's eager setting and broker are restored
 import os
 import threading
 import time
-from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,14 +20,11 @@ from celery import signals
 from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django.urls import resolve, reverse
-from django.utils import timezone
-from wagtail.models import Page
 
-from certification.models import Certificate, HourEntry
-from certification.models.assessments import AssessmentResult
+from certification.models import Certificate
 from cms.celery import app
-from cms.models import CoursePage
-from tests.factories import AccreditationFactory, PersonFactory
+from tests.certification.builders import accredited_course, earn
+from tests.factories import PersonFactory
 
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 WORKER_REDIS_DB = 9  # a database of its own, so no other consumer takes (or leaves) tasks
@@ -104,41 +100,10 @@ def real_worker(transactional_db, monkeypatch):
 
 
 def _course_with_three_qualified_people(orgs, cast):
-    course = Page.get_first_root_node().add_child(
-        instance=CoursePage(
-            title="托育从业人员岗位培训（异步发证）",
-            slug="worker-batch-course",
-            code="WB-1",
-            theory_hours=Decimal("8"),
-            practice_hours=Decimal("4"),
-            has_theory_test=True,
-            has_practical_assessment=True,
-            audience_roles=["all"],
-        )
-    )
-    AccreditationFactory(training_base=orgs.base).courses.add(course)
+    course = accredited_course(orgs.base)
     people = [cast.worker, cast.director, PersonFactory(name="陈保育", region=orgs.base.region)]
-    today = timezone.localdate()
     for person in people:
-        for kind, hours in (("theory", "8"), ("practice", "4")):
-            HourEntry.objects.create(
-                person=person,
-                date=today,
-                hours=Decimal(hours),
-                kind=kind,
-                source="offline",
-                course=course,
-                training_base=orgs.base,
-            )
-        for kind in ("theory", "practical"):
-            AssessmentResult.objects.create(
-                person=person,
-                course=course,
-                training_base=orgs.base,
-                kind=kind,
-                passed=True,
-                assessed_on=today,
-            )
+        earn(person, course, orgs.base)
     return course, people
 
 

@@ -9,23 +9,17 @@ compiled .mo (built by `make messages`) matches the .po.
 import ast
 import re
 from collections import Counter
-from decimal import Decimal
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, override, pgettext
-from wagtail.models import Page
 
-from certification.models import HourEntry
-from certification.models.assessments import AssessmentResult
 from certification.services.certificates import certificate_issue_training
 from certification.templatetags.carecert_tags import NAV_LINKS
-from cms.models import CoursePage
-from tests.factories import AccreditationFactory
+from tests.certification.builders import accredited_course, earn
 
 BASE = Path(settings.BASE_DIR)
 PO_PATH = BASE / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -72,39 +66,8 @@ def test_a_browser_that_asks_for_an_unsupported_language_gets_chinese(client, db
 
 @pytest.fixture
 def certificate(cast, orgs):
-    course = Page.get_first_root_node().add_child(
-        instance=CoursePage(
-            title="托育从业人员岗前培训",
-            slug="i18n-course",
-            code="I18N-1",
-            theory_hours=Decimal("8"),
-            practice_hours=Decimal("4"),
-            has_theory_test=True,
-            has_practical_assessment=True,
-            audience_roles=["all"],
-        )
-    )
-    AccreditationFactory(training_base=orgs.base).courses.add(course)
-    today = timezone.localdate()
-    for kind, hours in (("theory", "8"), ("practice", "4")):
-        HourEntry.objects.create(
-            person=cast.worker,
-            date=today,
-            hours=Decimal(hours),
-            kind=kind,
-            source="offline",
-            course=course,
-            training_base=orgs.base,
-        )
-    for kind in ("theory", "practical"):
-        AssessmentResult.objects.create(
-            person=cast.worker,
-            course=course,
-            training_base=orgs.base,
-            kind=kind,
-            passed=True,
-            assessed_on=today,
-        )
+    course = accredited_course(orgs.base)
+    earn(cast.worker, course, orgs.base)
     return certificate_issue_training(
         actor=cast.base_staff, person=cast.worker, course=course, training_base=orgs.base
     )

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from wagtail.models import Page
 
 from certification.models import (
     AuditEvent,
@@ -20,13 +19,12 @@ from certification.models import (
     HourEntry,
     Person,
 )
-from certification.models.assessments import AssessmentResult
 from certification.models.subsidies import ApplicationStatus, SubsidyApplication
 from certification.services import subsidies as subsidy_svc
 from certification.services.ban_register import ban_create
 from cms.choices import WorkerRole
-from cms.models import CoursePage
-from tests.factories import AccreditationFactory, PersonFactory, new_id_number
+from tests.certification.builders import accredited_course, earn
+from tests.factories import PersonFactory, new_id_number
 
 _n = itertools.count(1)
 
@@ -280,44 +278,7 @@ def test_another_region_or_institution_is_denied_a_persons_compliance(api, cast)
 
 @pytest.fixture
 def course(orgs):
-    n = next(_n)
-    page = Page.get_first_root_node().add_child(
-        instance=CoursePage(
-            title=f"接口课程{n}",
-            slug=f"api-course-{n}",
-            code=f"API-{n}",
-            theory_hours=Decimal("8"),
-            practice_hours=Decimal("4"),
-            has_theory_test=True,
-            has_practical_assessment=True,
-            audience_roles=["all"],
-        )
-    )
-    AccreditationFactory(training_base=orgs.base).courses.add(page)
-    return page
-
-
-def earn(person, course, base):
-    today = timezone.localdate()
-    for kind, hours in (("theory", "8"), ("practice", "4")):
-        HourEntry.objects.create(
-            person=person,
-            date=today,
-            hours=Decimal(hours),
-            kind=kind,
-            source="offline",
-            course=course,
-            training_base=base,
-        )
-    for kind in ("theory", "practical"):
-        AssessmentResult.objects.create(
-            person=person,
-            course=course,
-            training_base=base,
-            kind=kind,
-            passed=True,
-            assessed_on=today,
-        )
+    return accredited_course(orgs.base)
 
 
 def test_a_training_base_issues_a_certificate_that_verifies_by_code(api, cast, orgs, course):

@@ -9,6 +9,7 @@ from wagtail.models import Page
 from certification.models import HourEntry
 from certification.models.assessments import AssessmentResult
 from cms.models import CoursePage
+from tests.factories import AccreditationFactory
 
 _n = iter(range(1, 10_000))
 
@@ -51,3 +52,10 @@ def earn(person, course, base, theory="8", practice="4", passed=True):
             passed=passed,
             assessed_on=today,
         )
+
+
+def accredited_course(base, **kw):
+    """A certificate course (make_course) that `base` is accredited to teach."""
+    course = make_course(**kw)
+    AccreditationFactory(training_base=base).courses.add(course)
+    return course

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.certification.builders import make_course
-from tests.factories import AccreditationFactory
+from tests.certification.builders import accredited_course
 
 
 @pytest.fixture
@@ -14,6 +13,4 @@ def run_on_commit(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def course(orgs):
-    c = make_course()
-    AccreditationFactory(training_base=orgs.base).courses.add(c)
-    return c
+    return accredited_course(orgs.base)
