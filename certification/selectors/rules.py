@@ -73,8 +73,33 @@ def requirement_rule_for(*, role: str, region, on_date: datetime.date):
         .filter(Q(region_id__in=codes) | Q(region__isnull=True))
         .order_by("-effective_from", "-id")
     )
+    return most_specific_rule(rows, codes, on_date)
+
+
+def rule_candidates(*, role: str, region) -> tuple[list, list[str]]:
+    """Every RequirementRule that could apply to `role` in `region` on some date, newest first,
+    and the region codes from `region` up; for most_specific_rule on many dates, one query."""
+    from certification.models import RequirementRule
+
+    codes = _region_codes(region)
+    rows = list(
+        RequirementRule.objects.filter(role=role)
+        .filter(Q(region_id__in=codes) | Q(region__isnull=True))
+        .order_by("-effective_from", "-id")
+    )
+    return rows, codes
+
+
+def most_specific_rule(rows, codes: list[str], on_date: datetime.date):
+    """The precedence of D-6 in one place: among `rows` (newest first) in force on `on_date`,
+    the one of the most specific region (own, then ancestors, then national)."""
+    in_force = [
+        r
+        for r in rows
+        if r.effective_from <= on_date and (r.effective_to is None or r.effective_to >= on_date)
+    ]
     for code in [*codes, None]:
-        for row in rows:
+        for row in in_force:
             if row.region_id == code:
                 return row
     return None

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from certification.models import CycleStatus, CycleSummary, Employment, RequirementRule
+from certification.models import CycleStatus, CycleSummary, Employment
 from certification.rules.cycles import (
     Cycle,
     audience_counts_for,
@@ -29,7 +28,11 @@ from certification.rules.cycles import (
     cycle_status,
     hours_by_kind,
 )
-from certification.selectors.rules import _region_codes, learning_policy_for
+from certification.selectors.rules import (
+    learning_policy_for,
+    most_specific_rule,
+    rule_candidates,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,24 +92,10 @@ def requirement_rules_of(role: str, region):
     """requirement_rule_for for one (role, region) on any number of dates with one query: the
     same precedence (own region, then ancestors, then national; latest effective_from, then
     latest id, among the rows in force on the date)."""
-    codes = _region_codes(region)
-    rows = list(
-        RequirementRule.objects.filter(role=role)
-        .filter(Q(region_id__in=codes) | Q(region__isnull=True))
-        .order_by("-effective_from", "-id")
-    )
+    rows, codes = rule_candidates(role=role, region=region)
 
     def rule_for(*, role, region, on_date):
-        in_force = [
-            r
-            for r in rows
-            if r.effective_from <= on_date and (r.effective_to is None or r.effective_to >= on_date)
-        ]
-        for code in [*codes, None]:
-            for row in in_force:
-                if row.region_id == code:
-                    return row
-        return None
+        return most_specific_rule(rows, codes, on_date)
 
     return rule_for
 
