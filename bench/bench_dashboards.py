@@ -230,9 +230,6 @@ def _median_ms(client, url: str, params: dict | None = None, *, expect: int = 20
 
 
 def run(report) -> None:
-    if connection.vendor != "postgresql":
-        print("# bench_dashboards skipped: needs PostgreSQL")
-        return
     from django.contrib.auth import get_user_model
     from django.test import Client, override_settings
     from django.urls import reverse

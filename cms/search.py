@@ -1,6 +1,6 @@
 """Course search helpers for Chinese text.
 
-PostgreSQL and SQLite full-text search split words on spaces and punctuation; a run of Chinese
+PostgreSQL full-text search splits words on spaces and punctuation; a run of Chinese
 characters is one "word" to them, so "睡眠" would never find "婴儿安全睡眠". Pages therefore also
 index their text as overlapping two-character pieces (婴儿 儿安 安全 全睡 睡眠), and a query is cut
 the same way and matched with AND: a page matches when it contains every piece of the query,

@@ -91,13 +91,6 @@ def cast(regions, orgs):
     )
 
 
-@pytest.fixture
-def postgres_only():
-    """Skip (with the reason) where a test needs PostgreSQL row locks, triggers or concurrency."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (row locks/triggers/concurrency); CI runs it on PostgreSQL")
-
-
 @pytest.fixture(autouse=True)
 def _isolated_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

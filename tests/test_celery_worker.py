@@ -2,11 +2,12 @@
 travels through the broker (Redis) to a worker thread, and the progress page reports it finished
 with every certificate and its PDF in place.
 
-The rest of the suite runs tasks eagerly (cms/settings/test.py). This test runs only where CI
-gives a real broker (CELERY_BROKER_URL=redis://…) and PostgreSQL: the worker thread opens its own
+The rest of the suite runs tasks eagerly (cms/settings/test.py). The worker thread opens its own
 database connection to the test database, so the test uses `transactional_db` (committed rows).
-For its duration the app sends tasks to a dedicated Redis database (/9, purged before and after)
-instead of running them eagerly; the app's eager setting and broker are restored afterwards.
+For its duration the app sends tasks to a broker instead of running them eagerly: a dedicated
+Redis database (/9, purged before and after) where CI gives one (CELERY_BROKER_URL=redis://…),
+else the file broker a newcomer's `make run` uses (kombu's filesystem transport, in a temporary
+folder). The app's eager setting and broker are restored afterwards.
 """
 
 import os
@@ -18,7 +19,6 @@ import pytest
 import redis
 from celery import signals
 from celery.contrib.testing.worker import start_worker
-from django.db import connection
 from django.urls import resolve, reverse
 
 from certification.models import Certificate
@@ -30,18 +30,21 @@ BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 WORKER_REDIS_DB = 9  # a database of its own, so no other consumer takes (or leaves) tasks
 TIMEOUT_SECONDS = 60
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        urlsplit(BROKER_URL).scheme not in {"redis", "rediss"},
-        reason=f"needs a real broker: CELERY_BROKER_URL is {urlsplit(BROKER_URL).scheme}:// "
-        "(CI sets redis://)",
-    ),
-]
+USE_REDIS = urlsplit(BROKER_URL).scheme in {"redis", "rediss"}
 
 
 def _dedicated_broker_url() -> str:
     return urlsplit(BROKER_URL)._replace(path=f"/{WORKER_REDIS_DB}").geturl()
+
+
+def _file_broker_options(folder) -> dict:
+    for name in ("queue", "processed"):
+        (folder / name).mkdir()
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+    }
 
 
 def _forget_connection_pools() -> None:
@@ -54,20 +57,23 @@ def _forget_connection_pools() -> None:
 
 
 @pytest.fixture
-def real_worker(transactional_db, monkeypatch):
+def real_worker(transactional_db, monkeypatch, tmp_path):
     """A Celery worker in a thread of this process, consuming from the dedicated Redis db.
 
     Yields the list of (task name, was eager, thread name) of every task the app ran."""
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            f"needs PostgreSQL (the database is {connection.vendor}): the worker thread "
-            "opens its own connection to the test database; CI runs it on PostgreSQL"
-        )
-    url = _dedicated_broker_url()
-    redis.Redis.from_url(url).flushdb()
+    if USE_REDIS:
+        url, options = _dedicated_broker_url(), {}
+        redis.Redis.from_url(url).flushdb()
+    else:
+        url, options = "filesystem://", _file_broker_options(tmp_path)
     saved = {
         key: app.conf[key]
-        for key in ("broker_url", "task_always_eager", "worker_hijack_root_logger")
+        for key in (
+            "broker_url",
+            "broker_transport_options",
+            "task_always_eager",
+            "worker_hijack_root_logger",
+        )
     }
     ran = []
 
@@ -86,9 +92,15 @@ def real_worker(transactional_db, monkeypatch):
     # configuration, so both point at the dedicated database (monkeypatch restores the first).
     monkeypatch.setenv("CELERY_BROKER_URL", url)
     # worker_hijack_root_logger off: the worker must leave pytest's log capture alone.
-    app.conf.update(broker_url=url, task_always_eager=False, worker_hijack_root_logger=False)
-    with app.connection_for_write() as conn:
-        assert conn.as_uri().endswith(f"/{WORKER_REDIS_DB}"), conn.as_uri()
+    app.conf.update(
+        broker_url=url,
+        broker_transport_options=options,
+        task_always_eager=False,
+        worker_hijack_root_logger=False,
+    )
+    if USE_REDIS:
+        with app.connection_for_write() as conn:
+            assert conn.as_uri().endswith(f"/{WORKER_REDIS_DB}"), conn.as_uri()
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=60):
             yield ran
@@ -96,7 +108,8 @@ def real_worker(transactional_db, monkeypatch):
         signals.task_postrun.disconnect(record)
         app.conf.update(saved)
         _forget_connection_pools()
-        redis.Redis.from_url(url).flushdb()
+        if USE_REDIS:
+            redis.Redis.from_url(url).flushdb()
 
 
 def _course_with_three_qualified_people(orgs, cast):

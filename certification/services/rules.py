@@ -53,10 +53,9 @@ def _values(fields: dict) -> RuleValues:
 def _lock_role_region(role: str, region) -> None:
     """Serialise writers of one role+region so two overlapping versions cannot both pass the
     overlap check (PostgreSQL advisory lock, released at commit)."""
-    if connection.vendor == "postgresql":
-        key = zlib.crc32(f"rule:{role}:{region.pk if region else ''}".encode())
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [(7_201_312 << 32) | key])
+    key = zlib.crc32(f"rule:{role}:{region.pk if region else ''}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [(7_201_312 << 32) | key])
 
 
 def _overlap_errors(

@@ -4,6 +4,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from cms import embedded_db
 
 from .env import env_bool, env_int, env_list, env_str, load_dotenv
 
@@ -88,13 +91,19 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL (postgres://… in production and CI); a SQLite file otherwise.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'carecert.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
-    )
-}
+# Database: PostgreSQL everywhere. DATABASE_URL (production, CI) wins; without it, the
+# project-local server that `make` starts under var/postgres/ (cms/embedded_db.py).
+DATABASE_URL = env_str("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)
+        )
+    }
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…)")
+else:
+    DATABASES = {"default": embedded_db.django_database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cms.User"

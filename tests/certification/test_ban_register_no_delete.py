@@ -43,7 +43,7 @@ def test_annulment_keeps_the_entry(cast, regions):
     assert entry.status == BanEntry.Status.ANNULLED
 
 
-def test_the_database_refuses_delete_of_an_entry(cast, regions, postgres_only):
+def test_the_database_refuses_delete_of_an_entry(cast, regions):
     entry = _entry(cast, regions)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
         cur.execute("DELETE FROM certification_banentry WHERE id = %s", [entry.pk])

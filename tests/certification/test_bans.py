@@ -299,7 +299,7 @@ def test_yearly_recheck_finds_a_person_banned_after_hiring(cast, regions, orgs):
     assert Notification.objects.filter(recipient_organisation=orgs.institution).count() == 1
 
 
-def test_ban_check_rows_cannot_be_updated_or_deleted(cast, regions, postgres_only):
+def test_ban_check_rows_cannot_be_updated_or_deleted(cast, regions):
     person, _ = _person()
     check = ban_gate(id_index=person.id_index, purpose=CheckPurpose.HIRING).check
     for sql in (

@@ -255,7 +255,7 @@ def test_serials_are_never_reused(db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_issues_give_twenty_distinct_serials(postgres_only, cast, orgs):
+def test_twenty_concurrent_issues_give_twenty_distinct_serials(cast, orgs):
     course = make_course()
     AccreditationFactory(training_base=orgs.base).courses.add(course)
     people = [PersonFactory(region=orgs.base.region) for _ in range(20)]

@@ -68,7 +68,7 @@ def test_ledger_refuses_update_and_delete(cast):
         entry.delete()
 
 
-def test_database_refuses_update_and_delete_of_ledger_rows(cast, postgres_only):
+def test_database_refuses_update_and_delete_of_ledger_rows(cast):
     entry = credit(cast.worker, "2")
     with pytest.raises(Exception), transaction.atomic(), connection.cursor() as cur:  # noqa: B017
         cur.execute("UPDATE certification_hourentry SET hours = 9 WHERE id = %s", [entry.pk])

@@ -280,7 +280,7 @@ def _race(*fns):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_officers_approving_at_once_exactly_one_succeeds(postgres_only, cast, regions):
+def test_two_officers_approving_at_once_exactly_one_succeeds(cast, regions):
     from certification.models import StaffMembership, StaffRole
     from tests.factories import UserFactory
 
@@ -300,7 +300,7 @@ def test_two_officers_approving_at_once_exactly_one_succeeds(postgres_only, cast
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_batches_claiming_the_same_application_make_one_line(postgres_only, cast, regions):
+def test_two_batches_claiming_the_same_application_make_one_line(cast, regions):
     from certification.models import StaffMembership, StaffRole
     from tests.factories import UserFactory
 

@@ -1,7 +1,5 @@
 """Issue 3 / D-33: the audit log is hash-chained and `verify_audit` detects tampering."""
 
-from contextlib import nullcontext
-
 import pgtrigger
 import pytest
 from django.core.management import call_command
@@ -39,14 +37,13 @@ def test_the_model_layer_refuses_to_edit_or_delete_audit_rows(cast):
 
 
 def _tamper(sql, params):
-    """Raw SQL as an attacker with database access would run it; on PostgreSQL the
-    append-only triggers are switched off for the statement (pgtrigger.ignore)."""
+    """Raw SQL as an attacker with database access would run it: the append-only triggers
+    are switched off for the statement (pgtrigger.ignore)."""
     triggers = (
         "certification.AuditEvent:append_only_no_update",
         "certification.AuditEvent:append_only_no_delete",
     )
-    guard = pgtrigger.ignore(*triggers) if connection.vendor == "postgresql" else nullcontext()
-    with guard, connection.cursor() as cursor:
+    with pgtrigger.ignore(*triggers), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
@@ -70,7 +67,7 @@ def test_verify_audit_fails_when_a_row_is_removed(cast, capsys):
 
 
 @pytest.mark.django_db
-def test_postgres_trigger_refuses_raw_updates(cast, postgres_only):
+def test_postgres_trigger_refuses_raw_updates(cast):
     from django.db import DatabaseError, transaction
 
     row = _rows(cast)

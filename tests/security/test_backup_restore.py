@@ -5,6 +5,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -26,7 +27,8 @@ TABLES = [
 def _url(name: str) -> str:
     s = connection.settings_dict
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
+    host = quote(s["HOST"] or "127.0.0.1", safe="")  # a socket directory is percent-encoded
+    return f"postgres://{s['USER']}{password}@{host}:{s['PORT'] or 5432}/{name}"
 
 
 def _counts(url: str) -> dict:
@@ -37,7 +39,7 @@ def _counts(url: str) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_backup_restores_into_a_fresh_database_with_equal_counts_and_an_intact_audit_chain(
-    postgres_only, cast, tmp_path
+    cast, tmp_path
 ):
     for _ in range(3):
         PersonFactory()
