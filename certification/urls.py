@@ -3,7 +3,15 @@ here under one namespace, so work on one area never edits another's lines."""
 
 from django.urls import path
 
-from certification.urlconf import bans, certificates, compliance, dashboards, security, subsidies
+from certification.urlconf import (
+    bans,
+    certificates,
+    compliance,
+    dashboards,
+    hours,
+    security,
+    subsidies,
+)
 from certification.urlconf import imports as import_urls
 from certification.views import accounts as account_views
 from certification.views import people as people_views
@@ -18,6 +26,7 @@ urlpatterns = [
     *bans.urlpatterns,
     *certificates.urlpatterns,
     *compliance.urlpatterns,
+    *hours.urlpatterns,
     *subsidies.urlpatterns,
     *dashboards.urlpatterns,
     *security.urlpatterns,
