@@ -10,6 +10,7 @@ from certification.api.principal import key_actor
 from certification.api.schemas import (
     CertificateIssuedOut,
     CertificateIssueIn,
+    CertificatePublicOut,
     CertificateRevokeIn,
     CertificateVerifyOut,
 )
@@ -52,9 +53,10 @@ def certificate_issue(request, payload: CertificateIssueIn):
     return Status(201, cert)
 
 
-@router.get("/certificates/verify/{code}", response={200: CertificateVerifyOut, **ERRORS})
+@router.get("/certificates/verify/{code}", response={200: CertificatePublicOut, **ERRORS})
 def certificate_verify(request, code: str = Path(..., pattern=CODE)):
-    """D-20: verify a certificate by its verification code (any valid key)."""
+    """D-20: verify a certificate by its verification code (any valid key); the holder's name
+    is masked as on the public page."""
     c = Certificate.objects.select_related("person").filter(verification_code=code).first()
     if c is None:
         raise Http404

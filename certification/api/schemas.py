@@ -13,6 +13,7 @@ from ninja import Schema
 from pydantic import Field, StringConstraints, field_validator
 
 from certification.idnumbers import IdType
+from certification.rules.certificates import mask_name
 from cms.choices import HourKind, WorkerRole
 
 _NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
@@ -93,6 +94,7 @@ class EmploymentCreateIn(Schema):
 
     id_type: IdType = IdType.RESIDENT
     id_number: IdNumber
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
     role: WorkerRole
     start_date: dt.date
     has_labour_contract: bool = True
@@ -203,6 +205,17 @@ class CertificateVerifyOut(Schema):
     def resolve_revoked(obj) -> bool:
         status = obj["status"] if isinstance(obj, dict) else obj.status
         return status == "revoked"
+
+
+class CertificatePublicOut(CertificateVerifyOut):
+    """What any key learns by verification code: the holder's name masked exactly as on the
+    public /verify/ page (D-20); full names only in the in-scope lists."""
+
+    holder_name: str
+
+    @staticmethod
+    def resolve_holder_name(obj) -> str:
+        return mask_name(obj.person.name)
 
 
 class CertificateIssueIn(Schema):

@@ -36,6 +36,13 @@ class Employment(models.Model):
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="employment_valid_range",
             ),
+            # One active employment per person, institution and role: a repeated hire (a
+            # double submit, an API retry) finds the existing row instead of a second one.
+            models.UniqueConstraint(
+                fields=["person", "institution", "role"],
+                condition=models.Q(end_date__isnull=True),
+                name="employment_one_active_per_role",
+            ),
         ]
 
     def __str__(self):

@@ -198,6 +198,15 @@ def employment_create(
 def _employment_write(
     *, actor, person, institution, role, start_date, has_labour_contract, ui_contribution_months, ip
 ) -> Employment:
+    # The person's row lock serialises hires of one person, so a double submit or an API retry
+    # finds the active employment (marked `replayed`) instead of creating a second one.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    active = Employment.objects.filter(
+        person=person, institution=institution, role=role, end_date__isnull=True
+    ).first()
+    if active is not None:
+        active.replayed = True
+        return active
     employment = Employment.objects.create(
         person=person,
         institution=institution,

@@ -91,6 +91,7 @@ def test_an_institution_hires_a_registered_person_after_the_ban_check(api, orgs)
         "/employments",
         {
             "id_number": person.reveal_id_number(),
+            "name": "孙应聘",
             "role": "caregiver",
             "start_date": timezone.localdate().isoformat(),
         },
@@ -122,7 +123,7 @@ def test_hiring_a_banned_person_is_refused_without_details(api, cast, regions, o
     response = api.post(
         "inst",
         "/employments",
-        {"id_number": number, "role": "caregiver", "start_date": "2026-03-01"},
+        {"id_number": number, "name": "某某", "role": "caregiver", "start_date": "2026-03-01"},
     )
     assert response.status_code == 403
     assert response.json()["code"] == "person_banned"
@@ -137,6 +138,7 @@ def test_an_employment_payload_with_a_bad_role_and_date_is_answered_422(api, cas
         "/employments",
         {
             "id_number": cast.worker.reveal_id_number(),
+            "name": "王保育",
             "role": "janitor",
             "start_date": "1900-01-01",
         },
@@ -158,6 +160,7 @@ def test_a_training_base_key_cannot_use_the_institution_endpoints(api, cast):
         "/employments",
         {
             "id_number": cast.worker.reveal_id_number(),
+            "name": "王保育",
             "role": "caregiver",
             "start_date": "2026-03-01",
         },

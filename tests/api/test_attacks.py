@@ -1,0 +1,80 @@
+"""Issue 13: the API holes, each written as the attack a hostile key holder would try."""
+
+import datetime as dt
+
+import pytest
+
+from certification.models import Certificate, Employment, Person
+from tests.certification.builders import accredited_course, earn
+from tests.factories import new_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def _hire(api, key, number, name, role="caregiver"):
+    return api.post(
+        key,
+        "/employments",
+        {"id_number": number, "name": name, "role": role, "start_date": "2026-03-01"},
+    )
+
+
+def test_an_id_number_alone_does_not_hire_someone_registered_elsewhere(api, cast):
+    """A Lanzhou institution key guesses a Kunming caregiver's ID number but not her name."""
+    response = _hire(api, "other_inst", cast.worker.reveal_id_number(), "随便填")
+
+    assert response.status_code == 422
+    assert "王保育" not in response.content.decode()
+    assert not Employment.objects.filter(
+        person=cast.worker, institution__name="兰州市七彩托育园"
+    ).exists()
+
+
+def test_a_repeated_hire_returns_the_active_employment_instead_of_a_second_one(api, orgs):
+    number = new_id_number()
+    first = _hire(api, "inst", number, "周新人")
+    again = _hire(api, "inst", number, "周新人")
+
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json()["id"] == again.json()["id"]
+    person = Person.objects.get(name="周新人")
+    assert Employment.objects.filter(person=person, end_date__isnull=True).count() == 1
+
+
+def test_hiring_an_unregistered_person_registers_them_like_the_hiring_page(api, orgs):
+    response = _hire(api, "inst", new_id_number(), "吴首聘")
+
+    assert response.status_code == 201
+    person = Person.objects.get(name="吴首聘")
+    assert person.region == orgs.institution.region
+
+
+def test_a_wrong_name_for_a_registered_id_is_a_name_field_error_as_on_the_hiring_page(api, cast):
+    registered = _hire(api, "other_inst", cast.worker.reveal_id_number(), "冒名者")
+    assert registered.status_code == 422
+    assert registered.json()["errors"][0]["field"] == "name"
+
+
+def test_verifying_by_code_masks_the_holder_s_name_like_the_public_page(api, cast, orgs):
+    course = accredited_course(orgs.base)
+    earn(cast.worker, course, orgs.base)
+    issued = api.post(
+        "base", "/certificates", {"person_id": cast.worker.pk, "course_id": course.pk}
+    )
+    code = Certificate.objects.get(serial=issued.json()["serial"]).verification_code
+
+    verified = api.get("other_inst", f"/certificates/verify/{code}")
+
+    assert verified.status_code == 200
+    assert verified.json()["holder_name"] == "王*育"
+    assert "王保育" not in verified.content.decode()
+
+
+def test_two_hires_of_the_same_person_in_different_roles_are_both_kept(api, orgs):
+    number = new_id_number()
+    assert _hire(api, "inst", number, "郑双岗").status_code == 201
+    assert _hire(api, "inst", number, "郑双岗", role="director").status_code == 201
+    assert Employment.objects.filter(person__name="郑双岗").count() == 2
+    assert dt.date(2026, 3, 1) in set(
+        Employment.objects.filter(person__name="郑双岗").values_list("start_date", flat=True)
+    )
