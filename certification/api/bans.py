@@ -2,6 +2,7 @@
 
 from ninja import Router
 
+from certification.api import throttles
 from certification.api.common import ERRORS, require
 from certification.api.schemas import BanCheckIn, BanCheckOut
 from certification.models import ApiKey, CheckPurpose
@@ -11,7 +12,7 @@ from certification.services.bans import ban_check_id_number
 router = Router(tags=["禁入核查"])
 
 
-@router.post("/ban-checks", response={200: BanCheckOut, **ERRORS})
+@router.post("/ban-checks", response={200: BanCheckOut, **ERRORS}, throttle=throttles.ban_checks())
 def ban_check_create(request, payload: BanCheckIn):
     """D-23/D-32: institution and regulator keys only; answers clear/blocked, no details."""
     key = require(request, ApiKey.Role.INSTITUTION, ApiKey.Role.REGULATOR)

@@ -3,6 +3,7 @@
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from certification.api import throttles
 from certification.api.common import ERRORS, Pagination, require
 from certification.api.principal import key_actor
 from certification.api.schemas import EmploymentCreateIn, EmploymentOut
@@ -13,7 +14,11 @@ from certification.services.ban_register import hiring_employ
 router = Router(tags=["任职"])
 
 
-@router.post("/employments", response={201: EmploymentOut, 200: EmploymentOut, **ERRORS})
+@router.post(
+    "/employments",
+    response={201: EmploymentOut, 200: EmploymentOut, **ERRORS},
+    throttle=throttles.ban_checks(),
+)
 def employment_create_view(request, payload: EmploymentCreateIn):
     """Hire at the key's institution (institution keys only), exactly as the hiring page does
     (D-5, D-23): the person is named by ID number AND name; an unregistered person is

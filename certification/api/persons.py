@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Path, Router, Status
 
+from certification.api import throttles
 from certification.api.common import (
     ERRORS,
     MAX_ID,
@@ -36,7 +37,7 @@ def _region_for(key: ApiKey, code: str | None) -> Region:
     return region
 
 
-@router.post("/persons", response={201: PersonOut, **ERRORS})
+@router.post("/persons", response={201: PersonOut, **ERRORS}, throttle=throttles.lookups())
 def person_create_view(request, payload: PersonCreateIn):
     """Register a person (ID checked against GB 11643 for resident IDs); answered masked.
     Institution, training-base and regulator keys; a number already registered is a 422."""
@@ -55,7 +56,7 @@ def person_create_view(request, payload: PersonCreateIn):
     return Status(201, person)
 
 
-@router.post("/persons/lookup", response={200: PersonOut, **ERRORS})
+@router.post("/persons/lookup", response={200: PersonOut, **ERRORS}, throttle=throttles.lookups())
 def person_lookup(request, payload: PersonLookupIn):
     """Look a person up by ID number (in the body, never the URL); answered masked. A person
     outside the key's scope is answered 404 like an unknown one."""
@@ -67,7 +68,7 @@ def person_lookup(request, payload: PersonLookupIn):
     if person is None or not person_in_scope(key, person):
         raise Http404
     audit_record(
-        actor=None,
+        actor=key_actor(key),
         action="api.person_lookup",
         obj=person,
         data={"api_key": key.prefix},
@@ -81,6 +82,15 @@ def person_lookup(request, payload: PersonLookupIn):
 def person_compliance_view(request, person_id: int = Path(..., ge=1, le=MAX_ID)):
     """Per role the person holds: the current cycle, hours earned against the requirement and
     the status, read from the maintained cycle summaries (not the raw ledger)."""
-    person = person_for_key(api_key(request), person_id)
+    key = api_key(request)
+    person = person_for_key(key, person_id)
+    audit_record(
+        actor=key_actor(key),
+        action="api.person_compliance_read",
+        obj=person,
+        data={"api_key": key.prefix},
+        ip=client_ip(request),
+        region_path=person.region.path if person.region_id else "",
+    )
     today = timezone.localdate()
     return {"person": person, "on_date": today, "roles": person_compliance(person, on_date=today)}

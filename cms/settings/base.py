@@ -211,6 +211,10 @@ PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
 PII_KEYS = env_list("PII_KEYS")
 PII_INDEX_KEY = env_str("PII_INDEX_KEY", "")
 
+# --- API rate limits per key (issue 13): "N/min", "N/hour" or "N/day".
+API_RATE_PERSON_LOOKUP = env_str("API_RATE_PERSON_LOOKUP", "120/min")
+API_RATE_BAN_CHECK = env_str("API_RATE_BAN_CHECK", "120/min")
+
 # --- Cache: progress of long Celery jobs lives here, so the web process must share it with the
 # worker. CACHE_URL=redis://… in production; embedded mode runs tasks in-process (local memory).
 CACHE_URL = env_str("CACHE_URL", "")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from certification.models import Certificate, Employment, Person
+from certification.models import AuditEvent, Certificate, Employment, Person
 from tests.certification.builders import accredited_course, earn
 from tests.factories import new_id_number
 
@@ -78,3 +78,56 @@ def test_two_hires_of_the_same_person_in_different_roles_are_both_kept(api, orgs
     assert dt.date(2026, 3, 1) in set(
         Employment.objects.filter(person__name="郑双岗").values_list("start_date", flat=True)
     )
+
+
+def test_a_key_guessing_id_numbers_is_slowed_down_with_429_and_an_audit_row(api, settings, cast):
+    settings.API_RATE_BAN_CHECK = "3/min"
+    answers = [
+        api.post("inst", "/ban-checks", {"id_number": new_id_number(), "name": "猜测"}).status_code
+        for _ in range(5)
+    ]
+    assert answers[:3] == [200, 200, 200] and answers[3:] == [429, 429]
+    last = api.post("inst", "/ban-checks", {"id_number": new_id_number(), "name": "猜测"})
+    assert last.json()["code"] == "rate_limited" and "频繁" in last.json()["message"]
+    assert AuditEvent.objects.filter(action="api.refused", data__status=429).count() == 3
+
+
+def test_lookups_are_limited_per_key_not_for_everyone(api, settings, cast):
+    settings.API_RATE_PERSON_LOOKUP = "2/min"
+    body = {"id_number": cast.worker.reveal_id_number()}
+    for _ in range(2):
+        api.post("inst", "/persons/lookup", body)
+    assert api.post("inst", "/persons/lookup", body).status_code == 429
+    assert api.post("reg", "/persons/lookup", body).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("key", "method", "path", "status"),
+    [
+        (None, "get", "/certificates", 401),
+        ("base", "get", "/employments", 403),
+        ("other_reg", "get", "/persons/{worker}/compliance", 404),
+        ("inst", "post", "/employments", 422),
+    ],
+)
+def test_every_refused_call_leaves_an_audit_row_naming_the_key(
+    api, client, keys, cast, key, method, path, status
+):
+    path = path.format(worker=cast.worker.pk)
+    if key is None:
+        response = client.get(f"/api/v1{path}", HTTP_AUTHORIZATION="Bearer cc_guess123456")
+    elif method == "get":
+        response = api.get(key, path)
+    else:
+        response = api.post(key, path, {"role": "janitor"})
+    assert response.status_code == status
+    row = AuditEvent.objects.filter(action="api.refused").latest("id")
+    assert row.data["status"] == status and row.data["path"] == f"/api/v1{path}"
+    expected = keys[key][0].prefix if key else "cc_guess"
+    assert row.data["api_key"] == expected
+
+
+def test_reading_a_person_s_compliance_is_audited_with_the_key(api, keys, cast):
+    assert api.get("reg", f"/persons/{cast.worker.pk}/compliance").status_code == 200
+    row = AuditEvent.objects.filter(action="api.person_compliance_read").latest("id")
+    assert row.object_id == str(cast.worker.pk) and row.data["api_key"] == keys["reg"][0].prefix
