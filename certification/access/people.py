@@ -10,13 +10,17 @@ from certification.models import Person, StaffRole
 
 from . import deny, staff_scope
 
-REGION_VIEW_ROLES = (StaffRole.REGULATOR, StaffRole.HR_REVIEWER, StaffRole.HR_PAYMENT)
+HR_ROLES = (StaffRole.HR_REVIEWER, StaffRole.HR_PAYMENT)
 
 
 def people_visible_to(user) -> QuerySet[Person]:
-    """Regulators and HR: people employed in (or living in) their region subtree.
+    """D-34: who may see a person follows a relationship, never an ID number alone. Pages
+    and the API (whose keys act as a user with the key's scope) share this one function.
+
+    Regulators: people employed in (or living in) their region subtree.
+    HR: people with a subsidy application in their region subtree.
     Institution admins: people who work or worked at their institution.
-    Training-base staff: people with hours or certificates from their base.
+    Training-base staff: people with hours, assessment results or certificates from their base.
     Everyone: their own record."""
     scope = staff_scope(user)
     q = Q(pk__in=[])
@@ -24,13 +28,22 @@ def people_visible_to(user) -> QuerySet[Person]:
         q |= Q(user=user)
     if scope.has(StaffRole.SYSADMIN):
         return Person.objects.all()
-    if scope.has(*REGION_VIEW_ROLES):
-        q |= scope.region_q("region__path", *REGION_VIEW_ROLES)
-        q |= scope.region_q("employments__institution__region__path", *REGION_VIEW_ROLES)
+    if scope.has(StaffRole.REGULATOR):
+        q |= scope.region_q("region__path", StaffRole.REGULATOR)
+        q |= scope.region_q("employments__institution__region__path", StaffRole.REGULATOR)
+    if scope.has(*HR_ROLES):
+        q |= scope.region_q("subsidy_applications__region__path", *HR_ROLES)
     if inst := scope.org_ids(StaffRole.INSTITUTION_ADMIN):
         q |= Q(employments__institution_id__in=inst)
     if bases := scope.org_ids(StaffRole.BASE_STAFF):
-        q |= Q(hour_entries__training_base_id__in=bases) | Q(certificates__issuer_id__in=bases)
+        q |= (
+            # class_enrolments is lms's relation to Person (lms → certification): read through
+            # the ORM's reverse accessor, so certification imports nothing of lms.
+            Q(class_enrolments__session__training_base_id__in=bases)
+            | Q(hour_entries__training_base_id__in=bases)
+            | Q(certificates__issuer_id__in=bases)
+            | Q(assessment_results__training_base_id__in=bases)
+        )
     return Person.objects.filter(pk__in=Person.objects.filter(q).values("pk"))
 
 

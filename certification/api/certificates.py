@@ -5,6 +5,7 @@ from django.http import Http404
 from ninja import Path, Router, Status
 from ninja.pagination import paginate
 
+from certification.access.people import people_visible_to
 from certification.api.common import ERRORS, Pagination, api_key, person_for_key, require
 from certification.api.principal import key_actor
 from certification.api.schemas import (
@@ -28,9 +29,8 @@ def certificates_in_scope(key: ApiKey):
     qs = Certificate.objects.select_related("person")
     if key.role == ApiKey.Role.TRAINING_BASE:
         return qs.filter(issuer=key.organisation)
-    if key.role == ApiKey.Role.INSTITUTION:
-        return qs.filter(person__employments__institution=key.organisation).distinct()
-    return qs.filter(person__region__path__startswith=key.scope_path)
+    # D-34: the certificates of the people the key may see.
+    return qs.filter(person__in=people_visible_to(key_actor(key)))
 
 
 @router.post("/certificates", response={201: CertificateIssuedOut, **ERRORS})

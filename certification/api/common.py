@@ -6,8 +6,10 @@ from django.http import Http404
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
+from certification.access.people import people_visible_to
+from certification.api.principal import key_actor
 from certification.api.schemas import ErrorOut
-from certification.models import ApiKey, Employment, Person
+from certification.models import ApiKey, Person
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 # PostgreSQL integer primary keys: larger ids are answered 422, not a database error.
@@ -41,16 +43,9 @@ class Pagination(PageNumberPagination):
 
 
 def person_in_scope(key: ApiKey, person: Person) -> bool:
-    """Institutions see the people who work or worked for them; training bases, HR and
-    regulators the people living or employed in their region subtree."""
-    if key.role == ApiKey.Role.INSTITUTION:
-        return Employment.objects.filter(person=person, institution=key.organisation).exists()
-    path = key.scope_path
-    if person.region_id and person.region.path.startswith(path):
-        return True
-    return Employment.objects.filter(
-        person=person, institution__region__path__startswith=path
-    ).exists()
+    """D-34 for a key: exactly what a staff member of the key's organisation or region may see
+    on the pages (one access function, certification.access.people)."""
+    return people_visible_to(key_actor(key)).filter(pk=person.pk).exists()
 
 
 def person_for_key(key: ApiKey, person_id: int) -> Person:

@@ -13,8 +13,8 @@ from ninja import Router, Status
 from certification.api.common import ERRORS, person_for_key, require
 from certification.api.principal import key_actor
 from certification.api.schemas import HourEntryIn, HourEntryOut
-from certification.models import ApiKey, HourEntry, HourSource
-from certification.services.hours import hours_credit
+from certification.models import ApiKey, HourEntry
+from certification.services.hours import hours_credit_by_base
 from cms.models import CoursePage
 
 router = Router(tags=["学时"])
@@ -26,7 +26,11 @@ def _ledger_ref(key: ApiKey, external_ref: str) -> str:
 
 @router.post("/hour-entries", response={200: HourEntryOut, 201: HourEntryOut, **ERRORS})
 def hour_entry_create(request, payload: HourEntryIn):
-    """Credit offline attendance hours (training-base keys only). 201 when recorded; 200 when
+    """Credit offline attendance hours (training-base keys only) for the base's own learners
+    (D-34: enrolled in or attending its classes, or with its hours, results or certificates),
+    for a course the base is accredited for on the date, dated within the region's
+    back-dating window and never in the future (422 naming the field otherwise). 201 when
+    recorded; 200 when
     the `external_ref` was already recorded (the earlier entry is returned) or when the
     person's daily cap was already reached (`id` null, `hours` 0)."""
     key = require(request, ApiKey.Role.TRAINING_BASE)
@@ -38,12 +42,11 @@ def hour_entry_create(request, payload: HourEntryIn):
             raise ValidationError({"course_id": "课程不存在"})
     ref = _ledger_ref(key, payload.external_ref)
     replayed = HourEntry.objects.filter(external_ref=ref).exists()
-    entry = hours_credit(
+    entry = hours_credit_by_base(
         person=person,
         date=payload.date,
         hours=payload.hours,
         kind=payload.kind,
-        source=HourSource.OFFLINE,
         course=course,
         training_base=key.organisation,
         external_ref=ref,

@@ -70,6 +70,9 @@ class LearningPolicy(EffectiveDated):
         default=CycleAlignment.ANCHOR,
     )
     reminder_days = models.JSONField(_("到期提醒天数"), default=list)
+    # How far back a training base may record attendance hours (its API pushes and closing
+    # a class): late records beyond this need a correction by a regulator instead.
+    backdate_days = models.PositiveSmallIntegerField(_("学时补录期限（天）"), default=30)
 
     class Meta:
         verbose_name = _("学时计算政策")

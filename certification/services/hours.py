@@ -10,12 +10,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.access import deny
 from certification.access.hours import can_correct_hours
 from certification.models import HourEntry, HourSource, Person
-from certification.rules.hours import capped_credit, round_down_tenth
+from certification.rules.hours import base_credit_errors, capped_credit, round_down_tenth
+from certification.selectors.certificates import accreditation_windows
 from certification.selectors.rules import learning_policy_for
 from certification.services.audit import audit_record
 from certification.services.compliance import compliance_on_hour_entry
@@ -153,3 +155,48 @@ def hours_correct(*, actor, entry: HourEntry, hours: Decimal, reason: str) -> Ho
         data={"corrects": entry.pk, "hours": str(-amount), "reason": reason},
     )
     return correction
+
+
+def hours_credit_by_base(
+    *,
+    training_base,
+    person,
+    course,
+    date: datetime.date,
+    hours: Decimal,
+    kind: str,
+    external_ref: str | None = None,
+    evidence: dict | None = None,
+    recorded_by=None,
+) -> HourEntry | None:
+    """D-7/D-10: a training base credits attendance hours (its API pushes, and the platform's
+    offline classes at close). The base must be accredited for the course on the date; the date
+    may not be in the future nor older than the region's `backdate_days`. Raises ValidationError
+    naming the field; otherwise as `hours_credit`. The caller has checked that the person is
+    the base's learner (D-34)."""
+    policy = learning_policy_for(person.region, timezone.localdate())
+    errors = base_credit_errors(
+        entry_date=date,
+        today=timezone.localdate(),
+        backdate_days=policy.backdate_days,
+        course_given=course is not None,
+        accreditation_windows=(
+            accreditation_windows(training_base=training_base, course=course) if course else ()
+        ),
+    )
+    if errors:
+        raise ValidationError(
+            {field: _(msgid) % params for field, (msgid, params) in errors.items()}
+        )
+    return hours_credit(
+        person=person,
+        date=date,
+        hours=hours,
+        kind=kind,
+        source=HourSource.OFFLINE,
+        course=course,
+        training_base=training_base,
+        evidence=evidence,
+        external_ref=external_ref,
+        recorded_by=recorded_by,
+    )

@@ -18,10 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.models import CheckPurpose, HourSource, Organisation, Person, StaffRole
+from certification.models import CheckPurpose, Organisation, Person, StaffRole
 from certification.services.audit import audit_record
 from certification.services.bans import ban_gate
-from certification.services.hours import hours_credit
+from certification.services.hours import hours_credit_by_base
 from lms.models import Attendance, ClassEnrolment, ClassSession
 
 
@@ -144,12 +144,11 @@ def _enrol_many(*, actor, session: ClassSession, people: list[Person]) -> list[C
 def _credit(*, actor, attendance: Attendance, session: ClassSession) -> None:
     if attendance.hour_entry_id or not attendance.present or session.hours <= 0:
         return
-    entry = hours_credit(
+    entry = hours_credit_by_base(
         person=attendance.person,
         date=timezone.localdate(session.starts_at),
         hours=session.hours,
         kind=session.hour_kind,
-        source=HourSource.OFFLINE,
         course=session.course,
         training_base=session.training_base,
         evidence={

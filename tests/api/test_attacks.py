@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from certification.models import AuditEvent, Certificate, Employment, Person
-from tests.certification.builders import accredited_course, earn
+from certification.models import AuditEvent, Certificate, Employment, HourEntry, Person
+from tests.certification.builders import accredited_course, base_learner, earn, make_course
 from tests.factories import new_id_number
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,51 @@ def test_reading_a_person_s_compliance_is_audited_with_the_key(api, keys, cast):
     assert api.get("reg", f"/persons/{cast.worker.pk}/compliance").status_code == 200
     row = AuditEvent.objects.filter(action="api.person_compliance_read").latest("id")
     assert row.object_id == str(cast.worker.pk) and row.data["api_key"] == keys["reg"][0].prefix
+
+
+def _push(api, key, person, course, date=None, ref="att-x"):
+    return api.post(
+        key,
+        "/hour-entries",
+        {
+            "person_id": person.pk,
+            "course_id": course.pk if course else None,
+            "date": (date or timezone.localdate()).isoformat(),
+            "hours": "3.0",
+            "kind": "practice",
+            "external_ref": ref,
+        },
+    )
+
+
+def test_a_base_cannot_credit_hours_to_someone_who_never_attended_it(api, cast, orgs):
+    """Before: any person of the base's region could be credited."""
+    course = accredited_course(orgs.base)
+
+    response = _push(api, "base", cast.worker, course)
+
+    assert response.status_code == 404
+    assert not HourEntry.objects.filter(person=cast.worker).exists()
+
+
+def test_a_base_cannot_credit_a_course_it_is_not_accredited_for(api, cast, orgs):
+    course = make_course()
+    base_learner(cast.worker, orgs.base, course)
+
+    response = _push(api, "base", cast.worker, course)
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "course_id"
+    assert not HourEntry.objects.filter(person=cast.worker).exists()
+
+
+def test_hours_older_than_the_back_dating_window_are_refused(api, cast, orgs):
+    course = accredited_course(orgs.base)
+    base_learner(cast.worker, orgs.base, course)
+    old = timezone.localdate() - dt.timedelta(days=31)
+
+    response = _push(api, "base", cast.worker, course, date=old)
+
+    assert response.status_code == 422
+    assert "30 天" in response.json()["errors"][0]["message"]
+    assert _push(api, "base", cast.worker, course, ref="ok").status_code == 201

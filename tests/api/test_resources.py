@@ -23,8 +23,8 @@ from certification.models.subsidies import ApplicationStatus, SubsidyApplication
 from certification.services import subsidies as subsidy_svc
 from certification.services.ban_register import ban_create
 from cms.choices import WorkerRole
-from tests.certification.builders import accredited_course, earn
-from tests.factories import PersonFactory, new_id_number
+from tests.certification.builders import accredited_course, base_learner, earn
+from tests.factories import AccreditationFactory, PersonFactory, new_id_number
 
 _n = itertools.count(1)
 
@@ -187,9 +187,19 @@ def test_lists_are_paginated_in_a_stable_order(api, orgs):
 # ---- hour entries and compliance ---------------------------------------------------------
 
 
-def attendance(person, ref="att-1", hours="3.5", **extra):
+@pytest.fixture
+def taught(cast, orgs):
+    """A course both bases are accredited for; the cast's caregiver is a learner of `base`."""
+    course = accredited_course(orgs.base)
+    AccreditationFactory(training_base=orgs.other_base).courses.add(course)
+    base_learner(cast.worker, orgs.base, course)
+    return course
+
+
+def attendance(person, ref="att-1", hours="3.5", course=None, **extra):
     return {
         "person_id": person.pk,
+        "course_id": course.pk if course else None,
         "date": timezone.localdate().isoformat(),
         "hours": hours,
         "kind": "practice",
@@ -198,11 +208,11 @@ def attendance(person, ref="att-1", hours="3.5", **extra):
     }
 
 
-def test_a_training_base_pushes_attendance_hours_once_per_reference(api, cast, orgs):
-    first = api.post("base", "/hour-entries", attendance(cast.worker))
+def test_a_training_base_pushes_attendance_hours_once_per_reference(api, cast, orgs, taught):
+    first = api.post("base", "/hour-entries", attendance(cast.worker, course=taught))
     assert first.status_code == 201, first.content
     assert first.json()["hours"] == "3.5" and first.json()["replayed"] is False
-    again = api.post("base", "/hour-entries", attendance(cast.worker))
+    again = api.post("base", "/hour-entries", attendance(cast.worker, course=taught))
     assert again.status_code == 200 and again.json()["replayed"] is True
     assert again.json()["id"] == first.json()["id"]
     entry = HourEntry.objects.get(person=cast.worker)
@@ -211,7 +221,7 @@ def test_a_training_base_pushes_attendance_hours_once_per_reference(api, cast, o
     assert summary.practice_hours == Decimal("3.5")
 
 
-def test_two_bases_may_use_the_same_reference_without_colliding(api, cast, orgs, regions):
+def test_two_bases_may_use_the_same_reference_without_colliding(api, cast, orgs, regions, taught):
     visitor = PersonFactory(region=regions.kunming)
     Employment.objects.create(
         person=visitor,
@@ -219,45 +229,64 @@ def test_two_bases_may_use_the_same_reference_without_colliding(api, cast, orgs,
         role=WorkerRole.CAREGIVER,
         start_date=dt.date(2025, 1, 1),
     )
-    assert api.post("base", "/hour-entries", attendance(visitor, hours="1")).status_code == 201
+    base_learner(visitor, orgs.base, taught)
+    base_learner(visitor, orgs.other_base, taught)
     assert (
-        api.post("other_base", "/hour-entries", attendance(visitor, hours="2")).status_code == 201
+        api.post("base", "/hour-entries", attendance(visitor, course=taught, hours="1")).status_code
+        == 201
+    )
+    assert (
+        api.post(
+            "other_base", "/hour-entries", attendance(visitor, course=taught, hours="2")
+        ).status_code
+        == 201
     )
     assert HourEntry.objects.filter(person=visitor).count() == 2
 
 
-def test_hours_beyond_the_daily_cap_are_not_credited(api, cast):
-    api.post("base", "/hour-entries", attendance(cast.worker, ref="a", hours="8"))
-    capped = api.post("base", "/hour-entries", attendance(cast.worker, ref="b", hours="8"))
+def test_hours_beyond_the_daily_cap_are_not_credited(api, cast, taught):
+    api.post("base", "/hour-entries", attendance(cast.worker, course=taught, ref="a", hours="8"))
+    capped = api.post(
+        "base", "/hour-entries", attendance(cast.worker, course=taught, ref="b", hours="8")
+    )
     assert capped.status_code in (200, 201)
     assert Decimal(capped.json()["hours"]) < Decimal("8") and capped.json()["capped"] is True
 
 
-def test_a_base_of_another_region_cannot_push_hours_for_the_person(api, cast):
-    response = api.post("other_base", "/hour-entries", attendance(cast.worker))
+def test_a_base_of_another_region_cannot_push_hours_for_the_person(api, cast, taught):
+    response = api.post("other_base", "/hour-entries", attendance(cast.worker, course=taught))
     assert response.status_code == 404
     assert not HourEntry.objects.filter(person=cast.worker).exists()
 
 
-def test_an_institution_key_cannot_push_hours(api, cast):
-    assert api.post("inst", "/hour-entries", attendance(cast.worker)).status_code == 403
+def test_an_institution_key_cannot_push_hours(api, cast, taught):
+    assert (
+        api.post("inst", "/hour-entries", attendance(cast.worker, course=taught)).status_code == 403
+    )
 
 
-def test_bad_hour_payloads_are_answered_422_with_the_fields(api, cast):
+def test_bad_hour_payloads_are_answered_422_with_the_fields(api, cast, taught):
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     response = api.post(
         "base",
         "/hour-entries",
-        attendance(cast.worker, hours="0", kind="sleep", date=tomorrow, external_ref="bad ref!"),
+        attendance(
+            cast.worker,
+            course=taught,
+            hours="0",
+            kind="sleep",
+            date=tomorrow,
+            external_ref="bad ref!",
+        ),
     )
     assert field_errors(response) >= {"hours", "kind", "date", "external_ref"}
     assert "hours" in field_errors(
-        api.post("base", "/hour-entries", attendance(cast.worker, hours="1.25"))
+        api.post("base", "/hour-entries", attendance(cast.worker, course=taught, hours="1.25"))
     )
 
 
-def test_a_persons_compliance_is_answered_per_role_from_the_cycle_summary(api, cast):
-    api.post("base", "/hour-entries", attendance(cast.worker, hours="6"))
+def test_a_persons_compliance_is_answered_per_role_from_the_cycle_summary(api, cast, taught):
+    api.post("base", "/hour-entries", attendance(cast.worker, course=taught, hours="6"))
     response = api.get("inst", f"/persons/{cast.worker.pk}/compliance")
     assert response.status_code == 200, response.content
     body = response.json()
@@ -298,7 +327,8 @@ def test_a_training_base_issues_a_certificate_that_verifies_by_code(api, cast, o
     assert verified.json()["serial"] == body["serial"] and verified.json()["revoked"] is False
 
 
-def test_an_ineligible_person_is_refused_a_certificate_with_every_reason(api, cast, course):
+def test_an_ineligible_person_is_refused_a_certificate_with_every_reason(api, cast, orgs, course):
+    base_learner(cast.worker, orgs.base, course)
     response = api.post(
         "base", "/certificates", {"person_id": cast.worker.pk, "course_id": course.pk}
     )
@@ -425,10 +455,10 @@ def test_only_hr_keys_of_the_region_decide(api, cast):
     assert SubsidyApplication.objects.get(pk=app.pk).status == ApplicationStatus.SUBMITTED
 
 
-def test_a_revoked_training_base_key_can_no_longer_push_hours(api, keys, cast):
+def test_a_revoked_training_base_key_can_no_longer_push_hours(api, keys, cast, taught):
     from certification.api.auth import api_key_revoke
 
     api_key_revoke(actor=None, key=keys["base"][0])
-    response = api.post("base", "/hour-entries", attendance(cast.worker))
+    response = api.post("base", "/hour-entries", attendance(cast.worker, course=taught))
     assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
     assert not HourEntry.objects.filter(person=cast.worker).exists()

@@ -1,6 +1,7 @@
 """Builders shared by the certificate tests: an accredited-course page and the hours and
 assessment results that make a person eligible (fixtures: tests/certification/conftest.py)."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
@@ -9,6 +10,7 @@ from wagtail.models import Page
 from certification.models import HourEntry
 from certification.models.assessments import AssessmentResult
 from cms.models import CoursePage
+from lms.models import ClassEnrolment, ClassSession
 from tests.factories import AccreditationFactory
 
 _n = iter(range(1, 10_000))
@@ -59,3 +61,20 @@ def accredited_course(base, **kw):
     course = make_course(**kw)
     AccreditationFactory(training_base=base).courses.add(course)
     return course
+
+
+def base_learner(person, base, course):
+    """`person` enrolled in a class of `base` for `course` (the D-34 relation that lets the base
+    credit hours to them)."""
+    start = timezone.now() - dt.timedelta(hours=3)
+    session = ClassSession.objects.create(
+        training_base=base,
+        course=course,
+        title="班次",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        hours=Decimal("2.0"),
+        hour_kind="practice",
+        capacity=30,
+    )
+    return ClassEnrolment.objects.create(session=session, person=person)

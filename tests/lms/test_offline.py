@@ -16,18 +16,19 @@ from lms.access import access_class_session
 from lms.models import ClassEnrolment
 from lms.services import offline
 from lms.services.roster_import import roster_import
-from tests.factories import PersonFactory, new_id_number
+from tests.factories import AccreditationFactory, PersonFactory, new_id_number
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def course():
+def course(orgs):
     root = Page.get_first_root_node()
     page = CoursePage(
         title="托育机构负责人培训", slug="director-offline", code="OFF-1", audience_roles=["all"]
     )
     root.add_child(instance=page)
+    AccreditationFactory(training_base=orgs.base).courses.add(page)
     return page
 
 

@@ -13,7 +13,7 @@ from certification.models import AssessmentResult, HourEntry
 from cms.models.pages import CoursePage
 from lms.models import Attendance, ClassEnrolment, ClassSession
 from lms.services import offline
-from tests.factories import PersonFactory, new_id_number
+from tests.factories import AccreditationFactory, PersonFactory, new_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def session(cast, orgs):
         title="保育人员培训", slug="care-offline", code="OFF-2", audience_roles=["all"]
     )
     Page.get_first_root_node().add_child(instance=course)
+    AccreditationFactory(training_base=orgs.base).courses.add(course)
     start = timezone.now() - dt.timedelta(hours=3)
     s = offline.class_session_create(
         actor=cast.base_staff,
@@ -132,3 +133,21 @@ def test_staff_enrol_one_person_by_id_number(client, cast, session):
         {"name": "陈红", "id_type": "resident", "id_number": number},
     )
     assert ClassEnrolment.objects.filter(session=session, person=person).exists()
+
+
+def test_closing_a_class_dated_beyond_the_back_dating_window_credits_nothing(client, cast, session):
+    """Before: a class dated 2020 credited its hours at close."""
+    old = timezone.now() - dt.timedelta(days=40)
+    ClassSession.objects.filter(pk=session.pk).update(
+        starts_at=old, ends_at=old + dt.timedelta(hours=2)
+    )
+    client.force_login(cast.base_staff)
+    client.post(
+        reverse("lms:class_mark", args=[session.pk]), {"person": cast.worker.pk, "present": "1"}
+    )
+
+    response = client.post(reverse("lms:class_finalise", args=[session.pk]), follow=True)
+
+    assert "只能补录 30 天内的学时" in response.content.decode()
+    assert not HourEntry.objects.filter(person=cast.worker).exists()
+    assert ClassSession.objects.get(pk=session.pk).status == "scheduled"
