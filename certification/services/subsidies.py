@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -241,7 +242,7 @@ def _objection_create(*, actor, application, text: str, contact: str) -> Objecti
         raise ObjectionRefused(_("异议内容不能超过%(n)s个字") % {"n": limit}, code="too_long")
     per_day = settings.SUBSIDY_OBJECTIONS_PER_DAY
     # The filer's row serialises their own concurrent submits, so the count is exact.
-    type(actor).objects.select_for_update().filter(pk=actor.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
     recent = Objection.objects.filter(
         filed_by=actor, filed_at__gte=timezone.now() - dt.timedelta(days=1)
     ).count()
