@@ -521,7 +521,12 @@ def application_ban_cascade(
             action="subsidy.batch_line_void",
             obj=batch,
             ip=ip,
-            data={"application": app.pk, "amount": str(line.amount), "reopened": reopened},
+            data={
+                "application": app.pk,
+                "amount": str(line.amount),
+                "reopened": reopened,
+                "batch_total": str(sel.batch_total(batch)),
+            },
             region_path=batch.region.path,
         )
     to_status = S.WITHDRAWN if app.status == S.DRAFT else S.REJECTED
