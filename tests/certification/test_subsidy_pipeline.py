@@ -296,3 +296,27 @@ def test_a_ban_rejects_a_submitted_application_through_the_state_machine(cast, r
     assert app.status == S.REJECTED
     change = app.history.get(to_status=S.REJECTED)
     assert change.from_status == S.SUBMITTED and change.note == "终身禁入"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_building_batches_at_once_put_each_application_in_one_batch(
+    postgres_only, cast, orgs, regions
+):
+    from certification.models import StaffMembership, StaffRole
+    from tests.certification.test_subsidies import _ensure_standard, _race
+
+    second = UserFactory(email="pay3@example.test")
+    StaffMembership.objects.create(user=second, role=StaffRole.HR_PAYMENT, region=regions.kunming)
+    _ensure_standard()
+    apps = [approved(cast), second_approved(cast, orgs)]
+    month = timezone.localdate()
+    results = _race(
+        *(
+            lambda u=u: svc.batch_build(actor=u, region=regions.kunming, month=month)
+            for u in (cast.hr_payment, second)
+        )
+    )
+    assert [r[0] for r in results].count("ok") >= 1
+    assert PaymentLine.objects.count() == 2
+    assert {a.pk for a in apps} == set(PaymentLine.objects.values_list("application", flat=True))
+    assert set(SubsidyApplication.objects.values_list("status", flat=True)) == {S.IN_BATCH}
