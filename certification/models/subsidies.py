@@ -81,7 +81,7 @@ class ApplicationStatus(models.TextChoices):
     NOTICE = "notice", _("公示中")
     APPROVED = "approved", _("已批准")
     IN_BATCH = "in_batch", _("待支付")
-    PAID = "paid", _("已支付")
+    PAID = "paid", _("已发放")
 
 
 class SubsidyApplication(models.Model):
@@ -130,6 +130,10 @@ class SubsidyApplication(models.Model):
     notice_start = models.DateField(null=True, blank=True)
     notice_end = models.DateField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # A paid application whose person is later banned is never changed: it is flagged for
+    # recovery (追回) of the money, audited, and shown to HR and the applicant.
+    recovery_flagged_at = models.DateTimeField(_("追回标记时间"), null=True, blank=True)
+    recovery_reason = models.CharField(_("追回原因"), max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -182,6 +186,9 @@ class Objection(models.Model):
     )
     text = models.TextField(_("异议内容"))
     contact = models.CharField(_("联系方式"), max_length=128, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     filed_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -227,3 +234,7 @@ class PaymentLine(models.Model):
     )
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     created_at = models.DateTimeField(default=timezone.now)
+    # A line taken out of an unpaid batch (e.g. the person was banned) stays as a record but is
+    # excluded from the batch total, the export and payment.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=255, blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Q
 
 from certification.models import Certificate, Employment, Person
@@ -223,6 +224,88 @@ def review_queue_rows(*, scope, today: dt.date) -> list[dict]:
             }
         )
     return rows
+
+
+def notice_end_for(*, region, start: dt.date) -> dt.date:
+    """The last day of a public notice that starts on `start`: the region's SubsidyPolicy
+    notice_working_days (5 without a policy) counted in working days. The ONE place this is
+    computed — a holiday calendar plugs in here (rules.add_working_days)."""
+    row = policy_row_for(region=region, on=start)
+    days = row.notice_working_days if row else rules.PolicyLimits().notice_working_days
+    return rules.add_working_days(start, days)
+
+
+def final_approval_rows(*, scope, today: dt.date) -> list[dict]:
+    """HR's final-approval list: applications whose notice has ended, with open objections."""
+    apps = (
+        SubsidyApplication.objects.filter(status=ApplicationStatus.NOTICE, notice_end__lt=today)
+        .filter(scope.region_q("region__path", "hr_reviewer"))
+        .select_related("person", "certificate", "institution", "region")
+        .annotate(
+            open_objections=models.Count(
+                "objections", filter=models.Q(objections__resolved_at__isnull=True)
+            )
+        )
+        .order_by("notice_end", "id")
+    )
+    return list(apps)
+
+
+def notice_rows_for_hr(*, scope) -> list[SubsidyApplication]:
+    """Applications still under notice in HR's regions (so they never vanish from HR's pages)."""
+    return list(
+        SubsidyApplication.objects.filter(status=ApplicationStatus.NOTICE)
+        .filter(scope.region_q("region__path", "hr_reviewer"))
+        .select_related("person")
+        .annotate(
+            open_objections=models.Count(
+                "objections", filter=models.Q(objections__resolved_at__isnull=True)
+            )
+        )
+        .order_by("notice_end", "id")
+    )
+
+
+def objections_for_hr(*, scope, open_only: bool = False):
+    from certification.models.subsidies import Objection
+
+    qs = Objection.objects.filter(scope.region_q("application__region__path", "hr_reviewer"))
+    if open_only:
+        qs = qs.filter(resolved_at__isnull=True)
+    return list(
+        qs.select_related("application__person", "resolved_by").order_by(
+            models.F("resolved_at").asc(nulls_first=True), "filed_at"
+        )
+    )
+
+
+def batchable_applications(*, region, actor):
+    """Approved applications in `region` (and below) that `actor` did not review (D-29)."""
+    return (
+        SubsidyApplication.objects.filter(
+            status=ApplicationStatus.APPROVED, region__path__startswith=region.path
+        )
+        .exclude(reviewer=actor)
+        .order_by("approved_at", "id")
+    )
+
+
+def batches_for(*, scope):
+    from certification.models.subsidies import PaymentBatch
+
+    return (
+        PaymentBatch.objects.filter(scope.region_q("region__path", "hr_payment"))
+        .select_related("region")
+        .annotate(
+            live_lines=models.Count("lines", filter=models.Q(lines__voided_at__isnull=True)),
+            total=models.Sum("lines__amount", filter=models.Q(lines__voided_at__isnull=True)),
+        )
+    )
+
+
+def batch_total(batch) -> Decimal:
+    total = batch.lines.filter(voided_at__isnull=True).aggregate(t=models.Sum("amount"))["t"]
+    return total or Decimal("0")
 
 
 def under_notice():

@@ -15,7 +15,6 @@ from certification import pii
 from certification.idnumbers import IdNumberError, mask_id_number, parse_id_number
 from certification.models import (
     ApplicationStatus,
-    ApplicationStatusChange,
     BanEntry,
     Certificate,
     Employment,
@@ -27,14 +26,9 @@ from certification.models import (
 from certification.services.audit import audit_record
 from certification.services.bans import BLOCKED_MESSAGE
 from certification.services.imports import ImportHandler, ImportRowErrors, import_job_queue
+from certification.services.subsidies import application_ban_cascade
 
 REVOCATION_REASON = "禁入处理"
-# D-25 "open" applications: everything not yet paid and not already closed.
-CLOSED_APPLICATION_STATES = (
-    ApplicationStatus.PAID,
-    ApplicationStatus.REJECTED,
-    ApplicationStatus.WITHDRAWN,
-)
 REASON_LABELS = {str(label): value for value, label in BanEntry.Reason.choices}
 
 
@@ -155,7 +149,7 @@ def ban_cascade(*, actor, entry: BanEntry, ip: str | None = None) -> CascadeResu
     institutions = {}
     for person in persons:
         result.certificates += _revoke_certificates(actor=actor, person=person, now=now, ip=ip)
-        result.applications += _reject_applications(actor=actor, person=person, ip=ip)
+        result.applications += _reject_applications(actor=actor, entry=entry, person=person, ip=ip)
         for employment in _flag_employments(actor=actor, person=person, now=now, ip=ip):
             result.employments.append(employment.pk)
             institutions[employment.institution_id] = employment.institution
@@ -177,33 +171,25 @@ def _revoke_certificates(*, actor, person, now, ip) -> list[int]:
     return done
 
 
-def _reject_applications(*, actor, person, ip) -> list[int]:
+def _reject_applications(*, actor, entry, person, ip) -> list[int]:
+    """Every application of the person through the subsidy state machine
+    (application_ban_cascade): rejected/withdrawn, taken out of an unpaid batch, or — when
+    already paid — flagged for recovery. Closed ones are left alone (idempotent)."""
     done = []
-    open_apps = (
-        SubsidyApplication.objects.select_for_update()
-        .filter(person=person)
-        .exclude(status__in=CLOSED_APPLICATION_STATES)
+    reason = str(entry.get_ban_type_display())
+    apps = (
+        SubsidyApplication.objects.filter(person=person)
+        .exclude(status__in=(ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN))
+        .order_by("id")
     )
-    for app in open_apps:
-        previous = app.status
-        app.status = ApplicationStatus.REJECTED
-        app.save(update_fields=["status"])
-        ApplicationStatusChange.objects.create(
-            application=app,
-            from_status=previous,
-            to_status=ApplicationStatus.REJECTED,
+    for app in apps.select_related("region"):
+        if application_ban_cascade(
             actor=actor if getattr(actor, "pk", None) else None,
-            note=_(BLOCKED_MESSAGE),
-        )
-        audit_record(
-            actor=actor,
-            action="subsidy.reject",
-            obj=app,
+            application=app,
+            reason=reason,
             ip=ip,
-            region_path=app.region.path,
-            data={"from": previous, "to": ApplicationStatus.REJECTED, "why": "ban"},
-        )
-        done.append(app.pk)
+        ):
+            done.append(app.pk)
     return done
 
 

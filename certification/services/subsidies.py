@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -34,8 +35,9 @@ TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
     S.SUBMITTED: {S.WITHDRAWN, S.NOTICE, S.REJECTED},
     S.NOTICE: {S.APPROVED, S.REJECTED},
-    S.APPROVED: {S.IN_BATCH},
-    S.IN_BATCH: {S.PAID},
+    # APPROVED/IN_BATCH → REJECTED only for a ban found before payment (application_ban_cascade).
+    S.APPROVED: {S.IN_BATCH, S.REJECTED},
+    S.IN_BATCH: {S.PAID, S.REJECTED},
     S.WITHDRAWN: set(),
     S.REJECTED: set(),
     S.PAID: set(),
@@ -190,27 +192,67 @@ def application_review(
     if not approve and not reason.strip():
         raise ValidationError(_("不通过须填写理由"))
     today = timezone.localdate()
-    row = sel.policy_row_for(region=app.region, on=today)
-    days = row.notice_working_days if row else 5
     app.reviewer, app.reviewed_at, app.decision_reason = actor, timezone.now(), reason
     if approve:
         app.notice_start = today
-        app.notice_end = rules.add_working_days(today, days)
+        app.notice_end = sel.notice_end_for(region=app.region, start=today)
         return application_transition(actor=actor, application=app, to_status=S.NOTICE, note=reason)
     return application_transition(actor=actor, application=app, to_status=S.REJECTED, note=reason)
 
 
+class ObjectionRefused(ValidationError):
+    pass
+
+
+def objection_file(
+    *, actor, application: SubsidyApplication, text: str, contact: str = ""
+) -> Objection:
+    """D-29 public notice: a logged-in user files an objection (no anonymous filing), at most
+    SUBSIDY_OBJECTION_MAX_CHARS characters and SUBSIDY_OBJECTIONS_PER_DAY per user per day.
+    Every refusal is audited; the refusal's audit row is written outside the write transaction
+    so it survives the refusal."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise ObjectionRefused(_("请先登录后再提交异议"))
+    try:
+        return _objection_create(actor=actor, application=application, text=text, contact=contact)
+    except ObjectionRefused as exc:
+        audit_record(
+            actor=actor,
+            action="subsidy.objection_refused",
+            obj=application,
+            data={"why": exc.code or ""},
+            region_path=application.region.path,
+        )
+        raise
+
+
 @transaction.atomic
-def objection_file(*, application: SubsidyApplication, text: str, contact: str = "") -> Objection:
+def _objection_create(*, actor, application, text: str, contact: str) -> Objection:
+    from django.conf import settings
+
     app = _locked(application.pk)
     today = timezone.localdate()
+    text, contact = (text or "").strip(), (contact or "").strip()
     if app.status != S.NOTICE or not (app.notice_start <= today <= app.notice_end):
-        raise ValidationError(_("该申请不在公示期内"))
-    if not text.strip():
-        raise ValidationError(_("请填写异议内容"))
-    obj = Objection.objects.create(application=app, text=text.strip(), contact=contact.strip())
+        raise ObjectionRefused(_("该申请不在公示期内"), code="not_in_notice")
+    if not text:
+        raise ObjectionRefused(_("请填写异议内容"), code="empty")
+    limit = settings.SUBSIDY_OBJECTION_MAX_CHARS
+    if len(text) > limit or len(contact) > 128:
+        raise ObjectionRefused(_("异议内容不能超过%(n)s个字") % {"n": limit}, code="too_long")
+    per_day = settings.SUBSIDY_OBJECTIONS_PER_DAY
+    # The filer's row serialises their own concurrent submits, so the count is exact.
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+    recent = Objection.objects.filter(
+        filed_by=actor, filed_at__gte=timezone.now() - dt.timedelta(days=1)
+    ).count()
+    if recent >= per_day:
+        raise ObjectionRefused(
+            _("提交异议过于频繁：每人每天最多%(n)s条") % {"n": per_day}, code="rate_limited"
+        )
+    obj = Objection.objects.create(application=app, text=text, contact=contact, filed_by=actor)
     audit_record(
-        actor=None,
+        actor=actor,
         action="subsidy.objection_filed",
         obj=app,
         data={"objection": obj.pk},
@@ -229,6 +271,9 @@ def objection_resolve(*, actor, objection: Objection, upheld: bool, resolution: 
     _require_region_role(actor, obj.application, StaffRole.HR_REVIEWER)
     if obj.resolved_at:
         raise ValidationError(_("该异议已处理"))
+    if not (resolution or "").strip():
+        raise ValidationError(_("请填写处理结果"))
+    resolution = resolution.strip()
     obj.resolved_at, obj.resolved_by = timezone.now(), actor
     obj.upheld, obj.resolution = upheld, resolution
     obj.save()
@@ -241,6 +286,9 @@ def objection_resolve(*, actor, objection: Objection, upheld: bool, resolution: 
     )
     if upheld:
         app = _locked(obj.application_id)
+        if app.status != S.NOTICE:  # e.g. already rejected by a ban: the finding is recorded
+            return obj
+        app.decision_reason = _("异议成立：%s") % resolution
         application_transition(
             actor=actor, application=app, to_status=S.REJECTED, note=_("异议成立：%s") % resolution
         )
@@ -287,6 +335,45 @@ def batch_create(*, actor, region, month: dt.date) -> PaymentBatch:
 
 
 @transaction.atomic
+def batch_build(
+    *, actor, region, month: dt.date, application_ids: list[int] | None = None
+) -> tuple[PaymentBatch, list[int]]:
+    """The payment officer's month batch: the officer's OPEN batch for region+month (created on
+    first use) receives the selected approved applications, or all approved ones in the region
+    when `application_ids` is None. Double-submit safe: a second identical submit finds the same
+    batch and the applications already in it, adding nothing. Returns (batch, added ids);
+    refuses when nothing could be added."""
+    from certification.models import Region
+
+    if not staff_scope(actor).covers_path(region.path, StaffRole.HR_PAYMENT):
+        raise PermissionDenied(_("无权为该地区编制支付批次"))
+    Region.objects.select_for_update().filter(pk=region.pk).first()  # one builder at a time
+    month = month.replace(day=1)
+    batch = (
+        PaymentBatch.objects.select_for_update()
+        .filter(region=region, month=month, created_by=actor, status=PaymentBatch.Status.OPEN)
+        .first()
+    )
+    created = batch is None
+    if created:
+        batch = batch_create(actor=actor, region=region, month=month)
+    candidates = sel.batchable_applications(region=region, actor=actor)
+    if application_ids is not None:
+        candidates = candidates.filter(pk__in=application_ids)
+    added = []
+    for app_id in candidates.values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                batch_add(actor=actor, batch=batch, application=SubsidyApplication(pk=app_id))
+            added.append(app_id)
+        except (TransitionNotAllowed, PermissionDenied):
+            continue  # taken by another batch meanwhile, or reviewed by this officer
+    if not added:
+        raise ValidationError(_("没有可编入批次的已批准申请（可能已在批次中）"))
+    return batch, added
+
+
+@transaction.atomic
 def batch_add(*, actor, batch: PaymentBatch, application: SubsidyApplication) -> PaymentLine:
     """D-30: lock the application, re-check it is approved; the OneToOne line is the backstop."""
     batch = PaymentBatch.objects.select_for_update().select_related("region").get(pk=batch.pk)
@@ -323,7 +410,7 @@ def batch_mark_paid(*, actor, batch_id: int, bank_reference: str) -> PaymentBatc
     batch.status, batch.paid_at = PaymentBatch.Status.PAID, timezone.now()
     batch.bank_reference = bank_reference.strip()
     batch.save()
-    for line in batch.lines.select_related("application"):
+    for line in batch.lines.filter(voided_at__isnull=True).select_related("application"):
         app = _locked(line.application_id)
         if app.status == S.IN_BATCH:
             application_transition(
@@ -363,7 +450,10 @@ def batch_export(*, actor, batch: PaymentBatch) -> bytes:
     ws.title = _("支付明细")
     ws.append([_("申请编号"), _("姓名"), _("证件号码"), _("机构"), _("补贴类型"), _("金额（元）")])
     total = 0
-    for line in batch.lines.select_related("application__person", "application__institution"):
+    lines = batch.lines.filter(voided_at__isnull=True).select_related(
+        "application__person", "application__institution"
+    )
+    for line in lines.order_by("id"):
         a = line.application
         ws.append(
             [
@@ -387,3 +477,59 @@ def batch_export(*, actor, batch: PaymentBatch) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+@transaction.atomic
+def application_ban_cascade(
+    *, actor, application: SubsidyApplication, reason: str, ip: str | None = None
+) -> str:
+    """D-25 through the state machine. Not yet in a batch → rejected (a draft → withdrawn) with
+    `reason`; in an unpaid batch → its line voided (excluded from total, export and payment; an
+    exported batch is reopened so it must be exported again), then rejected; paid → never
+    changed, flagged for recovery (追回). Returns what was done ('' when nothing)."""
+    app = _locked(application.pk)
+    now = timezone.now()
+    if app.status == S.PAID:
+        if app.recovery_flagged_at:
+            return ""
+        app.recovery_flagged_at, app.recovery_reason = now, reason
+        app.save(update_fields=["recovery_flagged_at", "recovery_reason"])
+        audit_record(
+            actor=actor,
+            action="subsidy.recovery_flagged",
+            obj=app,
+            ip=ip,
+            data={"reason": reason, "why": "ban"},
+            region_path=app.region.path,
+        )
+        return "recovery"
+    if app.status in (S.REJECTED, S.WITHDRAWN):
+        return ""
+    if app.status == S.IN_BATCH:
+        line = PaymentLine.objects.select_for_update().get(application=app)
+        batch = PaymentBatch.objects.select_for_update().get(pk=line.batch_id)
+        if batch.status == PaymentBatch.Status.PAID:  # cannot happen: paid batch → paid app
+            raise TransitionNotAllowed(_("该批次已支付"))
+        line.voided_at, line.void_reason = now, reason
+        line.save(update_fields=["voided_at", "void_reason"])
+        reopened = batch.status == PaymentBatch.Status.EXPORTED
+        if reopened:
+            batch.status = PaymentBatch.Status.OPEN
+            batch.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="subsidy.batch_line_void",
+            obj=batch,
+            ip=ip,
+            data={
+                "application": app.pk,
+                "amount": str(line.amount),
+                "reopened": reopened,
+                "batch_total": str(sel.batch_total(batch)),
+            },
+            region_path=batch.region.path,
+        )
+    to_status = S.WITHDRAWN if app.status == S.DRAFT else S.REJECTED
+    app.decision_reason = reason
+    application_transition(actor=actor, application=app, to_status=to_status, note=reason)
+    return to_status

@@ -20,6 +20,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     ],
     "hr_reviewer": [
         ("certification:subsidy_review_queue", gettext_noop("补贴审核")),
+        ("certification:subsidy_final_approval", gettext_noop("公示与批准")),
         ("certification:skill_certificate_new", gettext_noop("技能等级证书")),
     ],
     "hr_payment": [("certification:payment_batch_list", gettext_noop("支付批次"))],

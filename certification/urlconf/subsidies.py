@@ -7,6 +7,8 @@ from certification.views import subsidies as views
 urlpatterns: list = [
     path("subsidies/review/", views.review_queue, name="subsidy_review_queue"),
     path("subsidies/review/<int:application_id>/", views.review, name="subsidy_review"),
+    path("subsidies/approval/", views.final_approval, name="subsidy_final_approval"),
+    path("subsidies/objections/", views.objection_list, name="subsidy_objections"),
     path("subsidies/notice/", views.public_notice, name="subsidy_notice"),
     path("subsidies/eligibility/", views.eligibility, name="subsidy_eligibility"),
     path("subsidies/apply/", views.apply, name="subsidy_apply"),

@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from certification.access import require_role
 from certification.access.subsidies import access_application_for_review
-from certification.models import StaffRole
-from certification.models.subsidies import ApplicationStatus, SubsidyApplication
+from certification.models import Region, StaffRole
+from certification.models.subsidies import ApplicationStatus, Objection, SubsidyApplication
 from certification.selectors import subsidies as sel
 from certification.services import subsidies as svc
 from certification.services.bans import PersonBanned
@@ -43,21 +45,71 @@ def review(request, application_id: int):
                 )
             elif action == "approve":
                 svc.application_approve(actor=request.user, application=app)
+            elif action in ("uphold", "dismiss"):
+                objection = get_object_or_404(
+                    Objection, pk=request.POST.get("objection"), application=app
+                )
+                svc.objection_resolve(
+                    actor=request.user,
+                    objection=objection,
+                    upheld=action == "uphold",
+                    resolution=request.POST.get("resolution", ""),
+                )
             messages.success(request, _("已处理"))
             return redirect("certification:subsidy_review", application_id=app.pk)
         except (ValidationError, PersonBanned) as exc:
             messages.error(request, join_messages(getattr(exc, "messages", [str(exc)])))
-    return render(request, "certification/subsidies/review.html", {"app": app})
+    return render(
+        request,
+        "certification/subsidies/review.html",
+        {"app": app, "objections": app.objections.select_related("resolved_by")},
+    )
+
+
+@login_required
+def final_approval(request):
+    """HR: applications whose notice has ended (ready for final approval, or blocked by an open
+    objection) and those still under notice, so an application never vanishes after 公示."""
+    scope = require_role(
+        request.user, StaffRole.HR_REVIEWER, request=request, action="subsidy.approval_list"
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "certification/subsidies/approval.html",
+        {
+            "ready": sel.final_approval_rows(scope=scope, today=today),
+            "notice": [a for a in sel.notice_rows_for_hr(scope=scope) if a.notice_end >= today],
+        },
+    )
+
+
+@login_required
+def objection_list(request):
+    scope = require_role(
+        request.user, StaffRole.HR_REVIEWER, request=request, action="subsidy.objections"
+    )
+    return render(
+        request,
+        "certification/subsidies/objections.html",
+        {"objections": sel.objections_for_hr(scope=scope)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def public_notice(request):
     if request.method == "POST":
+        if not request.user.is_authenticated:
+            messages.error(request, _("请先登录后再提交异议"))
+            return redirect_to_login(request.get_full_path())
         app = get_object_or_404(
-            SubsidyApplication, pk=request.POST.get("application"), status=ApplicationStatus.NOTICE
+            SubsidyApplication.objects.select_related("region"),
+            pk=_int_or_none(request.POST.get("application")),
+            status=ApplicationStatus.NOTICE,
         )
         try:
             svc.objection_file(
+                actor=request.user,
                 application=app,
                 text=request.POST.get("text", ""),
                 contact=request.POST.get("contact", ""),
@@ -67,26 +119,63 @@ def public_notice(request):
             messages.error(request, join_messages(exc.messages))
         return redirect("certification:subsidy_notice")
     rows = [{"app": a, "name": sel.mask_name(a.person.name)} for a in sel.under_notice()]
-    return render(request, "certification/subsidies/notice.html", {"rows": rows})
+    from django.conf import settings
+
+    return render(
+        request,
+        "certification/subsidies/notice.html",
+        {"rows": rows, "max_chars": settings.SUBSIDY_OBJECTION_MAX_CHARS},
+    )
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def payment_batch_list(request):
-    from django.http import Http404, HttpResponse
-
-    from certification.models.subsidies import PaymentBatch
-
+    """The payment officer: build the month's batch from approved applications (selected or
+    all), export it (xlsx with total), mark it paid."""
     scope = require_role(
         request.user, StaffRole.HR_PAYMENT, request=request, action="subsidy.batches"
     )
-    batches = PaymentBatch.objects.filter(scope.region_q("region__path", StaffRole.HR_PAYMENT))
+    batches = sel.batches_for(scope=scope)
+    regions = list(
+        Region.objects.filter(path__in=scope.paths(StaffRole.HR_PAYMENT)).order_by("path")
+    )
     if request.method == "POST":
-        batch = batches.filter(pk=request.POST.get("batch")).first()
-        if batch is None:
-            raise Http404
+        action = request.POST.get("action")
         try:
-            if request.POST.get("action") == "export":
+            if action in ("build_selected", "build_all"):
+                region = next(
+                    (r for r in regions if str(r.pk) == request.POST.get("region")), None
+                ) or (regions[0] if len(regions) == 1 else None)
+                if region is None:
+                    raise Http404
+                ids = None
+                if action == "build_selected":
+                    ids = [i for i in map(_int_or_none, request.POST.getlist("application")) if i]
+                    if not ids:
+                        raise ValidationError(_("请选择要编入批次的申请"))
+                batch, added = svc.batch_build(
+                    actor=request.user,
+                    region=region,
+                    month=timezone.localdate(),
+                    application_ids=ids,
+                )
+                messages.success(
+                    request,
+                    _("已编入批次 #%(b)s：%(n)s 笔") % {"b": batch.pk, "n": len(added)},
+                )
+                return redirect("certification:payment_batch_list")
+            batch = batches.filter(pk=_int_or_none(request.POST.get("batch"))).first()
+            if batch is None:
+                raise Http404
+            if action == "export":
                 data = svc.batch_export(actor=request.user, batch=batch)
                 resp = HttpResponse(
                     data,
@@ -101,13 +190,22 @@ def payment_batch_list(request):
                 bank_reference=request.POST.get("bank_reference", ""),
             )
             messages.success(request, _("已标记支付"))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("无权执行此操作"))
         except ValidationError as exc:
             messages.error(request, join_messages(exc.messages))
         return redirect("certification:payment_batch_list")
+    approved = [
+        a
+        for r in regions
+        for a in sel.batchable_applications(region=r, actor=request.user).select_related(
+            "person", "region"
+        )
+    ]
     return render(
         request,
         "certification/subsidies/batches.html",
-        {"batches": batches.prefetch_related("lines")},
+        {"batches": batches, "approved": approved, "regions": regions},
     )
 
 

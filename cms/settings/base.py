@@ -275,3 +275,8 @@ LOGGING = {
 # Per-account lockout is the policy; per-IP throttling is allauth's rate limit above (locking by
 # IP would lock out a whole bureau behind one NAT address).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Subsidy public notice (D-29): objections need a logged-in user, are size-limited and
+# rate-limited per user over a rolling 24 hours.
+SUBSIDY_OBJECTION_MAX_CHARS = env_int("SUBSIDY_OBJECTION_MAX_CHARS", 1000)
+SUBSIDY_OBJECTIONS_PER_DAY = env_int("SUBSIDY_OBJECTIONS_PER_DAY", 3)

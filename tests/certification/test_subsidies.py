@@ -150,7 +150,9 @@ def test_rejection_needs_a_reason(cast):
 
 def test_an_open_objection_blocks_approval_until_resolved(cast):
     app = under_notice(cast)
-    objection = svc.objection_file(application=app, text="此人并未在该机构工作")
+    objection = svc.objection_file(
+        actor=cast.outsider, application=app, text="此人并未在该机构工作"
+    )
     later = app.notice_end + dt.timedelta(days=1)
     with pytest.raises(ValidationError, match="异议"):
         svc.application_approve(actor=cast.hr_reviewer, application=app, today=later)
