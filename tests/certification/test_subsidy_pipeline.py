@@ -300,7 +300,7 @@ def test_a_ban_rejects_a_submitted_application_through_the_state_machine(cast, r
 
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_building_batches_at_once_put_each_application_in_one_batch(
-    postgres_only, cast, orgs, regions
+    cast, orgs, regions
 ):
     from certification.models import StaffMembership, StaffRole
     from tests.certification.test_subsidies import _ensure_standard, _race
