@@ -1,15 +1,17 @@
 """Employments (D-5): an institution's system registers hires and reads its roster."""
 
-from ninja import Router, Status
+from ninja import Path, Router, Status
 from ninja.pagination import paginate
 
+from certification.access.employments import access_employment_for_change
 from certification.api import throttles
-from certification.api.common import ERRORS, Pagination, require
+from certification.api.common import ERRORS, MAX_ID, Pagination, require
 from certification.api.principal import key_actor
-from certification.api.schemas import EmploymentCreateIn, EmploymentOut
+from certification.api.schemas import EmploymentCreateIn, EmploymentEndIn, EmploymentOut
 from certification.models import ApiKey, Employment
 from certification.services.audit import client_ip
 from certification.services.ban_register import hiring_employ
+from certification.services.people import employment_end
 
 router = Router(tags=["任职"])
 
@@ -51,3 +53,14 @@ def employment_list(request, active: bool | None = None):
     if active is not None:
         qs = qs.filter(end_date__isnull=active)
     return qs.order_by("-start_date", "-id")
+
+
+@router.post("/employments/{employment_id}/end", response={200: EmploymentOut, **ERRORS})
+def employment_end_api(
+    request, payload: EmploymentEndIn, employment_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """End an active employment of the key's institution (离职, D-5; a ban-flagged one too,
+    D-25). Another institution's or an ended employment answers 404."""
+    key = require(request, ApiKey.Role.INSTITUTION)
+    employment = access_employment_for_change(key_actor(key), employment_id, request=request)
+    return employment_end(actor=key_actor(key), employment=employment, end_date=payload.end_date)

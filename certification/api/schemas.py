@@ -108,6 +108,15 @@ class EmploymentCreateIn(Schema):
         return value
 
 
+class EmploymentEndIn(Schema):
+    end_date: dt.date
+
+    @field_validator("end_date")
+    @classmethod
+    def _end_date_in_range(cls, value: dt.date) -> dt.date:
+        return _not_after_today(value, earliest=dt.date(2000, 1, 1))
+
+
 class EmploymentOut(Schema):
     id: int
     person: PersonOut

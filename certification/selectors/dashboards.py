@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Q, Sum, Value, When
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -318,12 +318,14 @@ ATTENTION_ORDER = {
 
 
 def institution_roster(*, institution: Organisation, today: dt.date | None = None) -> list[dict]:
-    """The institution's staff in their current (or lapsed) cycle, "who needs attention first":
-    lapsed, then behind, on track, met; within a status the nearest cycle end first (D-13)."""
-    from django.db.models import IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
+    """Everyone the institution employs now, zero hours included (D-13), "who needs attention
+    first": a ban flag (D-25: the employment must end) before all, then lapsed, behind (and no
+    hours yet), on track, met; within a status the nearest cycle end first. Figures come from the
+    person-role's current (or lapsed) cycle summary."""
     today = today or timezone.localdate()
+    summary = CycleSummary.objects.filter(
+        _current_cycles(today=today), person=OuterRef("person"), role=OuterRef("role")
+    ).order_by("-start_date")
     valid_certs = (
         Certificate.objects.filter(person=OuterRef("person"), status=Certificate.Status.VALID)
         .order_by()
@@ -332,28 +334,40 @@ def institution_roster(*, institution: Organisation, today: dt.date | None = Non
         .values("n")
     )
     attention = Case(
+        When(flagged_for_termination_at__isnull=False, then=Value(-1)),
         *[When(status=s, then=Value(n)) for s, n in ATTENTION_ORDER.items()],
-        default=Value(9),
+        default=Value(ATTENTION_ORDER[CycleStatus.BEHIND]),  # no hours recorded yet
         output_field=IntegerField(),
     )
+    zero = Value(Decimal("0"))
     return list(
-        CycleSummary.objects.filter(_current_cycles(today=today), institution=institution)
+        Employment.objects.filter(institution=institution, end_date__isnull=True)
         .annotate(
-            attention=attention,
+            status=Subquery(summary.values("status")[:1]),
+            theory_hours=Coalesce(Subquery(summary.values("theory_hours")[:1]), zero),
+            practice_hours=Coalesce(Subquery(summary.values("practice_hours")[:1]), zero),
+            required_theory=Subquery(summary.values("required_theory")[:1]),
+            required_practice=Subquery(summary.values("required_practice")[:1]),
+            end_date_of_cycle=Subquery(summary.values("end_date")[:1]),
             certificates=Coalesce(Subquery(valid_certs, output_field=IntegerField()), 0),
         )
-        .order_by("attention", "end_date", "person__name")
+        .annotate(attention=attention)
+        .order_by("attention", F("end_date_of_cycle").asc(nulls_last=True), "person__name", "pk")
         .values(
+            "pk",
             "person_id",
             "person__name",
             "person__id_masked",
             "role",
+            "start_date",
+            "flagged_for_termination_at",
+            "flag_reason",
             "status",
             "theory_hours",
             "practice_hours",
             "required_theory",
             "required_practice",
-            "end_date",
+            "end_date_of_cycle",
             "certificates",
         )
     )

@@ -3,8 +3,14 @@
 from django.urls import path
 
 from certification.views import dashboards as views
+from certification.views import employments as employment_views
 
 urlpatterns: list = [
     path("supervision/", views.regulator_dashboard, name="regulator_dashboard"),
     path("institution/dashboard/", views.institution_dashboard, name="institution_dashboard"),
+    path(
+        "institution/employments/<int:employment_id>/end/",
+        employment_views.employment_end_view,
+        name="employment_end",
+    ),
 ]

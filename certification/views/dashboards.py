@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -277,7 +278,12 @@ def institution_dashboard(request):
     labels = dict(CycleStatus.choices)
     role_labels = dict(WorkerRole.choices)
     for row in roster:
-        row["status_label"] = labels.get(row["status"], row["status"])
+        if row["flagged_for_termination_at"]:
+            row["status_label"] = _("禁入，应解除任职")
+        elif row["status"] is None:
+            row["status_label"] = _("暂无学时记录")
+        else:
+            row["status_label"] = labels.get(row["status"], row["status"])
         row["role_label"] = role_labels.get(row["role"], row["role"])
     if request.GET.get("format") == "xlsx":
         audit_record(
@@ -296,7 +302,7 @@ def institution_dashboard(request):
                 r["status_label"],
                 r["theory_hours"],
                 r["practice_hours"],
-                r["end_date"],
+                r["end_date_of_cycle"],
                 r["certificates"],
             ]
             for r in roster
@@ -308,6 +314,7 @@ def institution_dashboard(request):
         {
             "institution": institution,
             "roster": roster,
+            "today": timezone.localdate(),
             "organisations": Organisation.objects.filter(pk__in=org_ids).order_by("name"),
         },
     )

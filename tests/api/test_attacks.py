@@ -180,3 +180,18 @@ def test_hours_older_than_the_back_dating_window_are_refused(api, cast, orgs):
     assert response.status_code == 422
     assert "30 天" in response.json()["errors"][0]["message"]
     assert _push(api, "base", cast.worker, course, ref="ok").status_code == 201
+
+
+def test_an_institution_ends_its_own_employment_through_the_api(api, cast, orgs):
+    employment = Employment.objects.get(person=cast.worker, institution=orgs.institution)
+    today = timezone.localdate().isoformat()
+
+    foreign = api.post("other_inst", f"/employments/{employment.pk}/end", {"end_date": today})
+    assert foreign.status_code == 404
+    employment.refresh_from_db()
+    assert employment.end_date is None
+
+    ended = api.post("inst", f"/employments/{employment.pk}/end", {"end_date": today})
+    assert ended.status_code == 200 and ended.json()["end_date"] == today
+    again = api.post("inst", f"/employments/{employment.pk}/end", {"end_date": today})
+    assert again.status_code == 404  # no longer active

@@ -1,0 +1,24 @@
+"""Who may change an employment (D-5, D-25)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from certification.access import deny, staff_scope
+from certification.models import Employment, StaffRole
+
+
+def access_employment_for_change(user, employment_id: int, *, request=None) -> Employment:
+    """An active employment the user's institution holds (institution admins only). Anyone else
+    gets 404 and an audited refusal; the answer does not confirm the employment exists."""
+    employment = (
+        Employment.objects.select_related("person", "institution__region")
+        .filter(pk=employment_id, end_date__isnull=True)
+        .first()
+    )
+    allowed = staff_scope(user).org_ids(StaffRole.INSTITUTION_ADMIN)
+    if employment is None or employment.institution_id not in allowed:
+        try:
+            deny(user, action="employment.end", obj=employment, request=request)
+        except PermissionDenied:
+            raise Http404 from None
+    return employment
