@@ -101,7 +101,8 @@ def run(report) -> None:
     from django.db.models import Count
 
     from certification.models import CycleSummary, Organisation, Person, Region
-    from certification.selectors.compliance import compliance_status_counts, person_compliance
+    from certification.selectors.compliance import person_compliance
+    from certification.selectors.dashboards import regulator_dashboard
     from certification.services.compliance_recompute import compliance_recompute
     from certification.services.hours import hours_credit
 
@@ -168,12 +169,12 @@ def run(report) -> None:
     )
     report(
         f"compliance_status_read_prefecture_ms{suffix}",
-        _median_ms(lambda: compliance_status_counts(region_path=prefecture.path)),
+        _median_ms(lambda: regulator_dashboard(region=prefecture)),
         "ms",
     )
     report(
         f"compliance_status_read_province_ms{suffix}",
-        _median_ms(lambda: compliance_status_counts(region_path=province.path)),
+        _median_ms(lambda: regulator_dashboard(region=province)),
         "ms",
     )
     sample = list(

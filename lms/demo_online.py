@@ -6,15 +6,28 @@ a learner already has progress on is left alone."""
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils import timezone
 
 from certification.models import Person
+from certification.selectors.rules import learning_policy_for
 from certification.services.bans import PersonBanned
 from cms.choices import WorkerRole
 from cms.demo import demo_step
 from cms.models import CoursePage, LessonPage
 from lms.models import Enrolment, LessonDay, LessonProgress
 from lms.services import online
+
+
+@transaction.atomic
+def _credit_recorded_time(*, actor, person, lesson) -> None:
+    """D-9 for seeded learners: credit the active time the demo wrote straight into
+    LessonProgress, through the heartbeat's own crediting (completion rule, caps)."""
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    progress = LessonProgress.objects.select_for_update().get(person=person, lesson=lesson)
+    policy = learning_policy_for(person.region, timezone.localdate())
+    online._credit_progress(progress=progress, lesson=lesson, policy=policy, actor=actor)
+
 
 WORKER, DIRECTOR = "worker@demo.carecert.cn", "director@demo.carecert.cn"
 # learner → [(course code, [(lesson number, active minutes, quiz attempts, days ago)])]
@@ -61,7 +74,7 @@ def _learn(*, person, lesson, minutes: int, attempts: list[str], days_ago: int) 
         active_seconds=minutes * 60,
         date=timezone.localdate() - dt.timedelta(days=days_ago),
     )
-    online.progress_credit(actor=actor, person=person, lesson=lesson)
+    _credit_recorded_time(actor=actor, person=person, lesson=lesson)
     for outcome in attempts:
         attempt = online.quiz_attempt_start(person=person, lesson=lesson)
         online.quiz_attempt_submit(

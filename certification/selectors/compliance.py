@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from certification.models import CycleStatus, CycleSummary, HourEntry
@@ -110,12 +110,3 @@ def person_compliance(person, on_date: dt.date | None = None) -> list[RoleCompli
             )
         result.append(row)
     return result
-
-
-def compliance_status_counts(*, region_path: str, role: str | None = None) -> dict[str, int]:
-    """D-13 dashboard figure: open and lapsed cycle summaries by status in a region subtree."""
-    qs = CycleSummary.objects.filter(region_path__startswith=region_path)
-    if role:
-        qs = qs.filter(role=role)
-    counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
-    return {status: counts.get(status, 0) for status in CycleStatus.values}

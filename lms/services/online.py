@@ -190,19 +190,6 @@ def heartbeat_record(
 
 
 @transaction.atomic
-def progress_credit(*, actor, person, lesson) -> Decimal:
-    """D-9: credit what a lesson's recorded active time has earned and not yet been credited,
-    through the same rules as a heartbeat (completion rule, per-lesson and daily caps). Used when
-    time was recorded outside a live beat (the demo's learners). Returns the hours posted."""
-    Person.objects.select_for_update().filter(pk=person.pk).first()
-    progress, _c = LessonProgress.objects.select_for_update().get_or_create(
-        person=person, lesson=lesson
-    )
-    policy = learning_policy_for(person.region, timezone.localdate())
-    return _credit_progress(progress=progress, lesson=lesson, policy=policy, actor=actor)
-
-
-@transaction.atomic
 def quiz_attempt_start(*, person, lesson) -> QuizAttempt:
     """D-16: a new attempt with its own random question order."""
     quiz = quiz_block(lesson)
