@@ -27,6 +27,10 @@ def beat_schedule() -> dict:
             "task": "certification.refresh_compliance_status",
             "schedule": crontab(hour=1, minute=30),
         },
+        "bans-coming-into-force-daily": {  # D-25: future-dated bans cascade on their day
+            "task": "certification.cascade_bans_coming_into_force",
+            "schedule": crontab(hour=0, minute=10),
+        },
         "ban-yearly-recheck": {  # D-23
             "task": "certification.tasks.ban_yearly_recheck",
             "schedule": crontab(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -548,3 +549,24 @@ def hiring_employ(
         ui_contribution_months=ui_contribution_months,
         ip=ip,
     )
+
+
+def bans_coming_into_force(*, actor=None, today: dt.date | None = None) -> dict:
+    """D-25 for entries registered ahead of their effective date: cascade them on the day they
+    come into force (daily beat). Looks back a week so a missed day is caught up; the cascade
+    is idempotent, so running it twice changes nothing."""
+    from certification.services.bans import bans_in_force
+
+    today = today or timezone.localdate()
+    entries = bans_in_force(on=today).filter(
+        effective_date__gte=today - dt.timedelta(days=7),
+        effective_date__gt=F("created_at__date"),
+    )
+    totals = {"entries": 0, "certificates": 0, "applications": 0, "employments": 0}
+    for entry in entries:
+        result = ban_cascade(actor=actor, entry=entry)
+        totals["entries"] += 1
+        totals["certificates"] += len(result.certificates)
+        totals["applications"] += len(result.applications)
+        totals["employments"] += len(result.employments)
+    return totals

@@ -9,3 +9,11 @@ def ban_yearly_recheck() -> dict:
     from certification.services.bans import ban_yearly_recheck as run
 
     return run()
+
+
+@shared_task(name="certification.cascade_bans_coming_into_force")
+def cascade_bans_coming_into_force() -> dict:
+    """Beat, daily: bans registered ahead of their effective date cascade on that day (D-25)."""
+    from certification.services.ban_register import bans_coming_into_force
+
+    return bans_coming_into_force()

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from openpyxl import Workbook
@@ -22,6 +23,8 @@ from certification.services import ban_register
 from certification.services.ban_register import BanImportError, ban_annul, ban_create, ban_import
 from certification.services.bans import PersonBanned, ban_gate, ban_yearly_recheck
 from certification.services.people import employment_create
+from certification.tasks.bans import cascade_bans_coming_into_force
+from cms.celery import beat_schedule
 from tests.factories import EmploymentFactory, PersonFactory, new_id_number
 
 
@@ -321,3 +324,33 @@ def test_import_bans_command_reports_row_errors_and_saves_nothing(cast, regions,
     path.write_bytes(_xlsx([_row(new_id_number())]).getvalue())
     call_command("import_bans", str(path), region="530100", actor=cast.regulator.email)
     assert BanEntry.objects.count() == 1
+
+
+def test_a_future_dated_ban_cascades_on_its_day_through_the_daily_task(cast, regions, orgs):
+    """Before: a ban registered ahead of its effective date never cascaded."""
+    person, number = _person()
+    cert, app, emp = _cascade_world(cast, orgs, person)
+    with time_machine.travel("2026-03-01 09:00 +0800"):
+        _ban(cast, regions, number, effective_date=dt.date(2026, 3, 10))
+        cert.refresh_from_db()
+        assert cert.status == Certificate.Status.VALID  # not in force yet
+
+    with time_machine.travel("2026-03-09 00:10 +0800"):
+        assert cascade_bans_coming_into_force.delay().get()["entries"] == 0
+    with time_machine.travel("2026-03-10 00:10 +0800"):
+        first = cascade_bans_coming_into_force.delay().get()
+        again = cascade_bans_coming_into_force.delay().get()
+
+    cert.refresh_from_db()
+    emp.refresh_from_db()
+    app.refresh_from_db()
+    assert first["entries"] == 1 and first["certificates"] == 1
+    assert again["certificates"] == 0 and again["employments"] == 0  # idempotent
+    assert cert.status == Certificate.Status.REVOKED
+    assert emp.flagged_for_termination_at is not None
+    assert app.status == ApplicationStatus.REJECTED
+
+
+def test_the_daily_cascade_is_on_the_beat_schedule():
+    schedule = beat_schedule()["bans-coming-into-force-daily"]
+    assert schedule["task"] == "certification.cascade_bans_coming_into_force"
