@@ -27,6 +27,7 @@ from certification.models import (
     SubsidyApplication,
 )
 from certification.models.subsidies import ApplicationStatus
+from certification.selectors.bans import banned_person_ids
 from cms.choices import WorkerRole
 
 STATUSES = [s.value for s in CycleStatus]
@@ -435,6 +436,9 @@ def base_pending_issuance(
         ).values_list("person_id", "course_id")
     )
     pairs -= certified
+    # D-25: a banned person is never on the to-do list (the gate would refuse anyway).
+    banned = banned_person_ids(person_ids, on=today)
+    pairs = {(p, c) for p, c in pairs if p not in banned}
     if not pairs:
         return []
     hours: dict[tuple[int, int, str], Decimal] = {}

@@ -118,7 +118,7 @@ def eligibility_facts(
     on: dt.date,
     exclude_application_id: int | None = None,
 ) -> rules.EligibilityFacts:
-    from certification.services.bans import bans_in_force
+    from certification.selectors.bans import bans_in_force
 
     emp = current_employment(person, on)
     region = emp.institution.region if emp else person.region

@@ -133,7 +133,7 @@ def ban_create(*, actor, ip: str | None = None, **fields) -> BanEntry:
 
 
 def _entry_in_force(entry: BanEntry) -> bool:
-    from certification.services.bans import bans_in_force
+    from certification.selectors.bans import bans_in_force
 
     return bans_in_force().filter(pk=entry.pk).exists()
 
@@ -555,7 +555,7 @@ def bans_coming_into_force(*, actor=None, today: dt.date | None = None) -> dict:
     """D-25 for entries registered ahead of their effective date: cascade them on the day they
     come into force (daily beat). Looks back a week so a missed day is caught up; the cascade
     is idempotent, so running it twice changes nothing."""
-    from certification.services.bans import bans_in_force
+    from certification.selectors.bans import bans_in_force
 
     today = today or timezone.localdate()
     entries = bans_in_force(on=today).filter(

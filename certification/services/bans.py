@@ -4,12 +4,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from certification.models import BanCheck, BanEntry
+from certification.selectors.bans import bans_in_force
 
 BLOCKED_MESSAGE = gettext_noop("该人员不得从事托育服务，请联系卫生健康部门")
 
@@ -30,14 +30,6 @@ class BanCheckOutcome:
     @property
     def is_hit(self) -> bool:
         return self.check.result == BanCheck.Result.HIT
-
-
-def bans_in_force(*, on: dt.date | None = None):
-    """Active entries in force on a date: lifetime bans always; term bans within their term."""
-    on = on or timezone.localdate()
-    return BanEntry.objects.filter(status=BanEntry.Status.ACTIVE, effective_date__lte=on).filter(
-        Q(ban_type=BanEntry.BanType.LIFETIME) | Q(term_start__lte=on, term_end__gte=on)
-    )
 
 
 @transaction.atomic

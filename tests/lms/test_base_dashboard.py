@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from wagtail.models import Page
 
-from certification.models import AuditEvent, Certificate, HourEntry
+from certification.models import AuditEvent, BanEntry, Certificate, HourEntry
 from cms.models.pages import CoursePage
 from lms.models import Attendance, ClassEnrolment, ClassSession
 from tests.factories import AccreditationFactory, PersonFactory
@@ -177,3 +177,25 @@ def test_base_staff_find_the_dashboard_in_the_header(client, cast):
     client.force_login(cast.base_staff)
     body = client.get(reverse(URL)).content.decode()
     assert reverse(URL) in body and "基地看板" in body
+
+
+def test_a_banned_person_leaves_the_pending_issuance_list(client, cast, regions, base_data):
+    """Before: the base still listed a banned caregiver under 待发证."""
+    banned = base_data["people"][1]
+    BanEntry.objects.create(
+        id_type="resident",
+        id_cipher=banned.id_cipher,
+        id_index=banned.id_index,
+        id_masked=banned.id_masked,
+        name=banned.name,
+        birth_date=banned.birth_date or dt.date(1990, 1, 1),
+        ban_type=BanEntry.BanType.LIFETIME,
+        reason_category=BanEntry.Reason.ABUSE,
+        decision_number="（2026）云01刑初7号",
+        authority="昆明市中级人民法院",
+        effective_date=timezone.localdate(),
+        region=regions.kunming,
+    )
+    client.force_login(cast.base_staff)
+    pending = client.get(reverse(URL)).context["pending"]
+    assert [p["name"] for p in pending] == ["丙待发证"]
