@@ -43,6 +43,11 @@ class RoleCompliance:
         return self.theory_hours + self.practice_hours
 
     @property
+    def remaining(self) -> Decimal:
+        """Hours still needed this cycle (never negative)."""
+        return max(self.required_total - self.total_hours, Decimal("0"))
+
+    @property
     def percent(self) -> int:
         if not self.required_total:
             return 100

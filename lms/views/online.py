@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certification.selectors.compliance import person_compliance
 from certification.services.bans import PersonBanned
 from cms.choices import WorkerRole
 from cms.models import CoursePage, LessonPage
@@ -29,6 +30,10 @@ def my_learning(request):
         return redirect("certification:claim")
     roles = selectors.hours_by_role(person=person)
     labels = dict(WorkerRole.choices)
+    ledger = {row["role"]: row["entries"] for row in roles}
+    compliance = person_compliance(person)
+    for row in compliance:
+        row.entries = ledger.get(row.role, [])
     for row in roles:
         row["role_label"] = labels.get(row["role"], row["role"])
     return render(
@@ -37,6 +42,8 @@ def my_learning(request):
         {
             "courses": selectors.enrolments_with_progress(person=person),
             "roles": roles,
+            "compliance": compliance,
+            "with_requirement": {row.role for row in compliance},
         },
     )
 

@@ -3,8 +3,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from certification.models import HourEntry, LearningPolicy
+from certification.services.hours import hours_credit
 from lms.models import Enrolment, LessonProgress
 from tests.lms.content import lesson
 
@@ -64,5 +66,28 @@ def test_my_learning_names_each_role_by_its_label(client, cast, course):  # noqa
     page = client.get(reverse("lms:my_learning"))
     html = page.content.decode()
     assert [r["role"] for r in page.context["roles"]] == ["caregiver"]
-    assert "<h3>保育人员</h3>" in html
+    assert "<h3>保育人员 · " in html
     assert ">caregiver<" not in html
+
+
+def test_my_learning_shows_where_she_stands_requirement_remaining_status_and_cycle(
+    client, cast, orgs
+):
+    """Before: "已记 2.40000000000000 学时", no requirement, no status, nothing remaining."""
+    hours_credit(
+        person=cast.worker,
+        date=timezone.localdate(),
+        hours=Decimal("2.4"),
+        kind="practice",
+        source="offline",
+        training_base=orgs.base,
+    )
+    client.force_login(cast.worker_user)
+    body = client.get(reverse("lms:my_learning")).content.decode()
+
+    assert 'class="required-hours">120.0' in body
+    assert 'class="practice-hours">2.4<' in body
+    assert 'class="remaining-hours">117.6<' in body
+    assert "进度落后" in body or "未达标" in body or "进行中" in body
+    assert "第 1 周期" in body
+    assert "2.40000" not in body
