@@ -6,6 +6,7 @@ from django.db.models import Q, Sum
 
 from certification.models import Certificate, HourEntry
 from certification.models.organisations import Accreditation
+from certification.selectors.bans import banned_person_ids
 
 
 def hours_earned_for_course(*, person, course) -> tuple[Decimal, Decimal]:
@@ -62,7 +63,9 @@ def certificates_issued_by(org_ids):
 
 
 def batch_candidates(*, training_base, course):
-    """People with hours or assessments at this base for this course (batch issue form)."""
+    """People with hours or assessments at this base for this course (batch issue form),
+    except those who already hold a valid training certificate for it (nothing to issue) and
+    those a ban in force names (D-25: the gate would refuse)."""
     from certification.models import Person
     from certification.models.assessments import AssessmentResult
 
@@ -76,4 +79,13 @@ def batch_candidates(*, training_base, course):
             "person_id", flat=True
         )
     )
+    ids -= set(
+        Certificate.objects.filter(
+            person_id__in=ids,
+            course=course,
+            kind=Certificate.Kind.TRAINING,
+            status=Certificate.Status.VALID,
+        ).values_list("person_id", flat=True)
+    )
+    ids -= banned_person_ids(ids)
     return Person.objects.filter(Q(pk__in=ids)).order_by("name")

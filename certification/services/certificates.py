@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certification.access import deny, staff_scope
 from certification.access.certificates import certificate_region_path
@@ -320,9 +321,18 @@ def certificate_batch_process(*, batch_id: int) -> CertificateBatch:
     refused = {r["person_id"]: r for r in batch.refusals}
     course = batch.course.specific if hasattr(batch.course, "specific") else batch.course
     for n, person_id in enumerate(batch.person_ids, start=1):
-        if person_id not in refused and not sel.has_valid_training_certificate(
-            person_id=person_id, course_id=course.pk
-        ):
+        already = sel.has_valid_training_certificate(person_id=person_id, course_id=course.pk)
+        issued_here = Certificate.objects.filter(
+            person_id=person_id, course=course, created_at__gte=batch.created_at
+        ).exists()
+        if person_id not in refused and already and not issued_here:
+            person = Person.objects.get(pk=person_id)
+            refused[person_id] = {
+                "person_id": person_id,
+                "name": person.name,
+                "reasons": [_("已持有本课程有效的培训合格证书，未重复发证。")],
+            }
+        elif person_id not in refused and not already:
             person = Person.objects.select_related("region").get(pk=person_id)
             try:
                 certificate_issue_training(
@@ -337,12 +347,13 @@ def certificate_batch_process(*, batch_id: int) -> CertificateBatch:
                     "name": person.name,
                     "reasons": exc.reasons,
                 }
+        # Only what this batch created: a certificate someone already held is not "issued".
         issued = Certificate.objects.filter(
             person_id__in=batch.person_ids[:n],
             course=course,
             issuer=batch.training_base,
             kind=Certificate.Kind.TRAINING,
-            status=Certificate.Status.VALID,
+            created_at__gte=batch.created_at,
         ).count()
         CertificateBatch.objects.filter(pk=batch.pk).update(
             processed=n, issued=issued, refusals=list(refused.values())

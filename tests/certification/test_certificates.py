@@ -231,6 +231,41 @@ def test_a_retried_batch_issues_once_and_lists_refusals(run_on_commit, cast, org
     assert any("理论学时不足" in r for r in batch.refusals[0]["reasons"])
 
 
+def test_a_batch_counts_only_what_it_created_and_names_those_already_certified(
+    run_on_commit, client, cast, orgs, course
+):
+    """Before: the page said 已发证 4 for a batch that created none."""
+    earn(cast.worker, course, orgs.base)
+    earn(cast.director, course, orgs.base)
+    certificate_issue_training(
+        actor=cast.base_staff, person=cast.worker, course=course, training_base=orgs.base
+    )
+    with run_on_commit():
+        batch = certificate_batch_create(
+            actor=cast.base_staff,
+            training_base=orgs.base,
+            course=course,
+            person_ids=[cast.worker.pk, cast.director.pk],
+        )
+    batch.refresh_from_db()
+    assert batch.issued == 1 == Certificate.objects.filter(created_at__gte=batch.created_at).count()
+    assert [r["person_id"] for r in batch.refusals] == [cast.worker.pk]
+    assert "未重复发证" in batch.refusals[0]["reasons"][0]
+
+
+def test_the_batch_form_offers_no_one_who_already_holds_a_valid_certificate(
+    client, cast, orgs, course
+):
+    earn(cast.worker, course, orgs.base)
+    earn(cast.director, course, orgs.base)
+    certificate_issue_training(
+        actor=cast.base_staff, person=cast.worker, course=course, training_base=orgs.base
+    )
+    client.force_login(cast.base_staff)
+    response = client.get(reverse("certification:certificate_batch_new"), {"course": course.pk})
+    assert [p.pk for p in response.context["candidates"]] == [cast.director.pk]
+
+
 def test_the_batch_progress_endpoint_reports_counts_to_its_base_only(
     run_on_commit, client, cast, orgs, course
 ):
