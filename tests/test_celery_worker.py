@@ -38,12 +38,13 @@ def _dedicated_broker_url() -> str:
 
 
 def _file_broker_options(folder) -> dict:
-    for name in ("queue", "processed"):
+    for name in ("queue", "processed", "control"):
         (folder / name).mkdir()
     return {
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
     }
 
 

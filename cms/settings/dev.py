@@ -14,13 +14,14 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 # in production. Progress is shared through a file cache for the same reason.
 if not env_str("CELERY_BROKER_URL", ""):
     _queue = BASE_DIR / "var" / "celery"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_queue / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue / "queue"),
         "data_folder_out": str(_queue / "queue"),
         "processed_folder": str(_queue / "processed"),
+        "control_folder": str(_queue / "control"),  # else kombu writes ./control/
         "store_processed": False,
     }
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
