@@ -6,7 +6,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from certification.models import AssessmentResult, Person, StaffMembership, StaffRole
+from certification.models import (
+    Accreditation,
+    AssessmentResult,
+    Person,
+    StaffMembership,
+    StaffRole,
+)
 from certification.models.assessments import AssessmentKind
 from certification.services.assessments import assessment_record
 from certification.services.bans import PersonBanned
@@ -25,11 +31,34 @@ def load_offline_demo(log) -> None:
         .select_related("user", "organisation")
         .first()
     )
-    course = CoursePage.objects.live().order_by("pk").first()
-    if membership is None or course is None:
-        log("offline classes: skipped (needs the base account and a course)")
+    if membership is None:
+        log("offline classes: skipped (needs the base account)")
         return
     staff, base = membership.user, membership.organisation
+    today = timezone.localdate()
+    # A base credits hours only for a course it is accredited for on the class date (D-10).
+    course = (
+        CoursePage.objects.live()
+        .filter(
+            accreditations__training_base=base,
+            accreditations__valid_from__lte=today - dt.timedelta(days=2),
+            accreditations__valid_to__gte=today + dt.timedelta(days=7),
+        )
+        .order_by("pk")
+        .first()
+    )
+    if course is None:
+        course = CoursePage.objects.live().order_by("pk").first()
+        if course is None:
+            log("offline classes: skipped (needs a course)")
+            return
+        accreditation = Accreditation.objects.create(
+            training_base=base,
+            valid_from=today - dt.timedelta(days=30),
+            valid_to=today + dt.timedelta(days=730),
+            document_number="演示-2026-02",
+        )
+        accreditation.courses.add(course)
     learners = list(Person.objects.filter(user__email="worker@demo.carecert.cn"))
     learners += list(Person.objects.filter(user__isnull=True).order_by("pk")[:3])
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
