@@ -5,7 +5,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from certification.services.audit import audit_record, client_ip
+from certification.audit import audit_record, client_ip
 
 
 @receiver(user_logged_in)

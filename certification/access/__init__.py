@@ -82,7 +82,7 @@ def is_staff_member(user) -> bool:
 
 def deny(user, *, action: str, obj=None, request=None):
     """Record a refused access in the audit trail, then raise PermissionDenied."""
-    from certification.services.audit import audit_record, client_ip
+    from certification.audit import audit_record, client_ip
 
     audit_record(
         actor=user if getattr(user, "pk", None) else None,

@@ -9,7 +9,7 @@ from certification.models import ImportJob
 def access_import_job(user, job_id: int, *, request=None) -> ImportJob:
     """The job if `user` started it. Anyone else gets a 404 (the job's existence is not
     revealed), recorded in the audit trail like every other denial."""
-    from certification.services.audit import audit_record, client_ip
+    from certification.audit import audit_record, client_ip
 
     job = get_object_or_404(ImportJob.objects.select_related("region"), pk=job_id)
     if job.requested_by_id != getattr(user, "pk", None):

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from certification.audit import audit_record
 from certification.models import ApiKey
-from certification.services.audit import audit_record
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 

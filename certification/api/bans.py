@@ -5,8 +5,8 @@ from ninja import Router
 from certification.api import throttles
 from certification.api.common import ERRORS, require
 from certification.api.schemas import BanCheckIn, BanCheckOut
+from certification.audit import client_ip
 from certification.models import ApiKey, CheckPurpose
-from certification.services.audit import client_ip
 from certification.services.bans import ban_check_id_number
 
 router = Router(tags=["禁入核查"])

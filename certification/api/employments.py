@@ -8,8 +8,8 @@ from certification.api import throttles
 from certification.api.common import ERRORS, MAX_ID, Pagination, require
 from certification.api.principal import key_actor
 from certification.api.schemas import EmploymentCreateIn, EmploymentEndIn, EmploymentOut
+from certification.audit import client_ip
 from certification.models import ApiKey, Employment
-from certification.services.audit import client_ip
 from certification.services.ban_register import hiring_employ
 from certification.services.people import employment_end
 

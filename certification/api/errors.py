@@ -7,7 +7,7 @@ from ninja.errors import AuthenticationError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from certification.api.principal import key_actor
-from certification.services.audit import audit_record, client_ip
+from certification.audit import audit_record, client_ip
 from certification.services.bans import PersonBanned
 from certification.services.certificates import CertificateRefused
 from certification.services.subsidies import TransitionNotAllowed

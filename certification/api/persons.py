@@ -16,10 +16,10 @@ from certification.api.common import (
 )
 from certification.api.principal import key_actor
 from certification.api.schemas import ComplianceOut, PersonCreateIn, PersonLookupIn, PersonOut
+from certification.audit import audit_record, client_ip
 from certification.idnumbers import IdNumberError
 from certification.models import ApiKey, Region
 from certification.selectors.compliance import person_compliance
-from certification.services.audit import audit_record, client_ip
 from certification.services.people import person_create, person_find_by_id_number
 
 router = Router(tags=["人员"])

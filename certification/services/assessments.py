@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from certification.audit import audit_record
 from certification.models import AssessmentResult, Organisation, Person
 from certification.models.assessments import AssessmentKind
-from certification.services.audit import audit_record
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification import pii
+from certification.audit import audit_record
 from certification.idnumbers import IdNumberError, mask_id_number, parse_id_number
 from certification.models import (
     ApplicationStatus,
@@ -24,7 +25,6 @@ from certification.models import (
     Person,
     SubsidyApplication,
 )
-from certification.services.audit import audit_record
 from certification.services.bans import BLOCKED_MESSAGE
 from certification.services.imports import ImportHandler, ImportRowErrors, import_job_queue
 from certification.services.subsidies import application_ban_cascade

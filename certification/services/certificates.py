@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from certification.access import deny, staff_scope
 from certification.access.certificates import certificate_region_path
+from certification.audit import audit_record
 from certification.models import Certificate, CertificateBatch, CycleSummary, SerialCounter
 from certification.models.bans import CheckPurpose
 from certification.models.staff import StaffRole
@@ -24,7 +25,6 @@ from certification.rules.certificates import (
     training_refusals,
 )
 from certification.selectors import certificates as sel
-from certification.services.audit import audit_record
 from certification.services.bans import PersonBanned, ban_gate
 from cms.text import join_messages
 

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from certification.access import deny
 from certification.access.hours import can_correct_hours
+from certification.audit import audit_record
 from certification.models import HourEntry, HourSource, Person
 from certification.rules.hours import base_credit_errors, capped_credit, round_down_tenth
 from certification.selectors.certificates import accreditation_windows
 from certification.selectors.rules import learning_policy_for
-from certification.services.audit import audit_record
 from certification.services.compliance import compliance_on_hour_entry
 
 

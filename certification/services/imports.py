@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from certification.audit import audit_record
 from certification.models import ImportJob
-from certification.services.audit import audit_record
 
 # Files with more data rows than this are imported by a Celery task with a progress bar.
 ASYNC_IMPORT_ROWS = 200

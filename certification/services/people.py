@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification import pii
+from certification.audit import audit_record
 from certification.idnumbers import IdNumberError, parse_id_number
 from certification.models import (
     CheckPurpose,
@@ -17,7 +18,6 @@ from certification.models import (
     Person,
     Region,
 )
-from certification.services.audit import audit_record
 
 ID_CONSENT_VERSION = "2026-01"
 

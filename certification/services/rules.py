@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from certification.access import deny, staff_scope
 from certification.access.rules import can_edit_rule
+from certification.audit import audit_record
 from certification.models import RequirementRule, StaffRole
 from certification.rules.requirements import RuleValues, periods_overlap, requirement_rule_errors
-from certification.services.audit import audit_record
 
 VALUE_FIELDS = (
     "total_hours",

@@ -5,7 +5,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.forms.models import model_to_dict
 
-from certification.services.audit import audit_record
+from certification.audit import audit_record
 
 _SKIP = {"id_cipher", "id_index", "password"}
 # (label in the export, model label) — every model holding rows about the person.

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from certification import pii
 from certification.access import deny, staff_scope
+from certification.audit import audit_record
 from certification.idnumbers import IdNumberError, IdType, parse_id_number
 from certification.models import (
     Certificate,
@@ -30,7 +31,6 @@ from certification.models import (
     SkillLevel,
 )
 from certification.models.staff import StaffRole
-from certification.services.audit import audit_record
 from certification.services.bans import PersonBanned, ban_gate
 from certification.services.certificates import (
     SKILL_LEVEL_RECORDERS,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.access import staff_scope
+from certification.audit import audit_record
 from certification.models import CheckPurpose, Notification, StaffRole
 from certification.models.subsidies import (
     ApplicationStatus as S,
@@ -27,7 +28,6 @@ from certification.models.subsidies import (
 )
 from certification.rules import subsidies as rules
 from certification.selectors import subsidies as sel
-from certification.services.audit import audit_record
 from certification.services.bans import ban_gate
 from cms.text import join_messages
 

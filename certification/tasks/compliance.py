@@ -38,7 +38,7 @@ def recompute_compliance(chunk_size: int = 10000) -> dict:
     """`recompute_compliance` for big data (D-12/D-13): rebuilds the cycle summaries chunk by
     chunk of people. Progress goes to the cache under RECOMPUTE_PROGRESS_KEY after every
     committed chunk and to the log; each correction is logged."""
-    from certification.services.audit import audit_record
+    from certification.audit import audit_record
     from certification.services.compliance_recompute import compliance_recompute
 
     logged = 0

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from certification.audit import client_ip
 from certification.forms import ClaimPersonForm
-from certification.services.audit import client_ip
 from certification.services.bans import PersonBanned
 from certification.services.people import has_id_consent, id_consent_record, person_claim
 

@@ -14,6 +14,7 @@ from certification.access.bans import (
     require_institution_admin,
     require_regulator,
 )
+from certification.audit import client_ip
 from certification.forms_bans import (
     BanAnnulForm,
     BanEntryForm,
@@ -22,7 +23,6 @@ from certification.forms_bans import (
     HiringEmploymentForm,
 )
 from certification.models import BanCheck, Notification, Organisation, Region, StaffRole
-from certification.services.audit import client_ip
 from certification.services.ban_register import (
     BanImportError,
     ban_annul,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certification.access import deny, require_role
+from certification.audit import audit_record, client_ip
 from certification.exports import xlsx_response
 from certification.models import CycleStatus, Organisation, Region, StaffRole
 from certification.selectors.dashboards import (
@@ -21,7 +22,6 @@ from certification.selectors.dashboards import (
 from certification.selectors.dashboards import (
     regulator_dashboard as select_regulator_dashboard,
 )
-from certification.services.audit import audit_record, client_ip
 from cms.choices import WorkerRole
 
 

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from certification.access import deny, staff_scope
 from certification.access.people import access_person, can_reveal_id
+from certification.audit import client_ip
 from certification.models import AuditEvent, StaffRole
-from certification.services.audit import client_ip
 from certification.services.people import person_reveal_id
 from certification.services.security import my_data_export
 

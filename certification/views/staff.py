@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certification.access.staff import access_staff_account, require_account_manager
+from certification.audit import client_ip
 from certification.models import StaffRole
 from certification.selectors.staff import staff_memberships
-from certification.services.audit import client_ip
 from certification.services.security import user_deactivate
 
 

@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification.audit import audit_record
 from certification.models import CheckPurpose, Organisation, Person, StaffRole
-from certification.services.audit import audit_record
 from certification.services.bans import ban_gate
 from certification.services.hours import hours_credit_by_base
 from lms.models import Attendance, ClassEnrolment, ClassSession

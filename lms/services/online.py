@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification.audit import audit_record
 from certification.models import (
     AssessmentKind,
     AssessmentResult,
@@ -28,7 +29,6 @@ from certification.rules.hours import (
 )
 from certification.selectors.rules import learning_policy_for
 from certification.services.assessments import assessment_passed, assessment_record
-from certification.services.audit import audit_record
 from certification.services.bans import ban_gate
 from certification.services.hours import hours_credit
 from cms.models import CoursePage

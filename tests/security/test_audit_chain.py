@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from certification.audit import audit_record
 from certification.models import AuditEvent
-from certification.services.audit import audit_record
 
 
 def _rows(cast):

@@ -11,8 +11,8 @@ import psycopg
 import pytest
 from django.db import connection
 
+from certification.audit import audit_record
 from certification.models import AuditEvent, Person
-from certification.services.audit import audit_record
 from tests.factories import PersonFactory
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -57,7 +57,7 @@ def test_the_owner_downloads_their_own_data_as_json_and_it_is_audited(client, ca
 
 @pytest.mark.django_db
 def test_regulators_see_only_their_regions_audit_rows_and_workers_none(client, cast):
-    from certification.services.audit import audit_record
+    from certification.audit import audit_record
 
     audit_record(actor=None, action="test.kunming", region_path=cast.worker.region.path)
     audit_record(actor=None, action="test.lanzhou", region_path=cast.other_worker.region.path)

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from certification.audit import audit_verify
 from certification.models import AuditEvent
-from certification.services.audit import audit_verify
 
 
 class Command(BaseCommand):

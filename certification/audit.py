@@ -1,4 +1,6 @@
-"""The audit trail (D-33): one function writes every audit row, hash-chained."""
+"""The audit trail (D-33): the one module that writes and verifies audit rows (hash-chained).
+
+Every layer may import it (views, API, tasks, services, access); it imports only models."""
 
 import hashlib
 import json
