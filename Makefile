@@ -90,10 +90,11 @@ stop-worker:
 stop: stop-worker
 	@if [ -x $(PYTHON) ]; then $(PYTHON) -m cms.embedded_db stop; fi
 
-# The whole suite: lint, Django checks, migrations up to date, then pytest.
+# The whole suite: lint, import contracts (pyproject [tool.importlinter]), Django checks, migrations up to date, then pytest.
 # pytest exit code 5 (no tests collected) is a failure here, never a silent pass.
 test: system-packages $(STAMP) messages db
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -p no:xdist -m "not browser" $(PYTEST_ARGS); rc=$$?; \
@@ -107,6 +108,7 @@ test: system-packages $(STAMP) messages db
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -21,6 +21,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cms.models import User
+
 logger = logging.getLogger("carecert.sms")
 
 _SEPARATORS = re.compile(r"[\s\-.()]")
@@ -66,7 +68,6 @@ class CareCertAccountAdapter(DefaultAccountAdapter):
 
     def get_user_by_phone(self, phone):
         """Login passes the number as typed ("13800001234"); stored numbers are E.164."""
-        from cms.models import User
 
         normalized = normalize_cn_mobile(phone)
         if normalized is None:

@@ -1,8 +1,12 @@
 """Demo data registry. Apps register steps (cms sits below them and cannot import them);
 `manage.py load_demo` runs every step in order. Steps must be idempotent."""
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.apps import apps
 
 DEMO_PASSWORD = "CareCert-Demo-2026"  # noqa: S105  (published in README for demo logins)
 
@@ -28,10 +32,6 @@ def demo_step(order: int, name: str):
 
 
 def demo_steps() -> list[DemoStep]:
-    import importlib
-    import pkgutil
-
-    from django.apps import apps
 
     # Discover `<app>/demo.py` or every module of an `<app>/demo/` package.
     for config in apps.get_app_configs():

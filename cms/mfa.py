@@ -6,6 +6,7 @@ certification: user.is_staff / is_superuser or the reverse relation `staff_membe
 
 from datetime import timedelta
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
@@ -30,7 +31,6 @@ def is_staff_user(user) -> bool:
 
 
 def has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 

@@ -3,7 +3,10 @@
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from cms.models.users import PasswordHistory
 
 
 class MaximumLengthValidator:
@@ -69,9 +72,6 @@ class PasswordHistoryValidator:
             )
 
     def password_changed(self, password, user=None):
-        from django.utils import timezone
-
-        from cms.models.users import PasswordHistory
 
         if user is None or user.pk is None:
             return

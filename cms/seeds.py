@@ -5,10 +5,10 @@ after a transactional test has flushed the database. Idempotent; uses `apps.get_
 explicit tree paths (as wagtail's migrations do) so it works with historical models too."""
 
 from django.conf import settings
+from wagtail.coreutils import get_supported_content_language_variant
 
 
 def ensure_wagtail_tree(apps) -> None:
-    from wagtail.coreutils import get_supported_content_language_variant
 
     ContentType = apps.get_model("contenttypes", "ContentType")
     Locale = apps.get_model("wagtailcore", "Locale")

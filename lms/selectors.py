@@ -1,14 +1,15 @@
 """Online learning reads (D-9, D-11, D-13) for the learner's own pages."""
 
+import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from certification.models import CycleSummary, Employment, HourEntry
 from cms.choices import HourKind
 from cms.models import CoursePage
-from lms.models import Enrolment, LessonProgress
+from lms.models import ClassSession, Enrolment, LessonProgress
 
 
 def enrolments_with_progress(*, person) -> list[dict]:
@@ -88,11 +89,6 @@ def base_classes(
     Counted in the database (one grouped query per list); `month_from`/`month_to` (first days of
     months, inclusive) narrow by start time.
     """
-    import datetime as dt
-
-    from django.db.models import Count
-
-    from lms.models import ClassSession
 
     now = now or timezone.now()
     qs = ClassSession.objects.filter(training_base_id__in=list(training_base_ids))

@@ -30,6 +30,23 @@ def can_see_certificate(user, cert: Certificate) -> bool:
     return bool(path) and scope.covers_path(path, StaffRole.REGULATOR)
 
 
+def can_revoke_certificate(user, certificate: Certificate) -> bool:
+    """D-21: the issuing base's staff, or regulators of the holder's (else the issuer's) region."""
+    scope = staff_scope(user)
+    if certificate.issuer_id and certificate.issuer_id in scope.org_ids(StaffRole.BASE_STAFF):
+        return True
+    path = certificate_region_path(certificate)
+    return bool(path) and scope.covers_path(path, StaffRole.REGULATOR)
+
+
+# D-19: who records externally issued skill-level certificates.
+SKILL_LEVEL_RECORDERS = (StaffRole.BASE_STAFF, StaffRole.HR_REVIEWER, StaffRole.REGULATOR)
+
+
+def can_record_skill_certificates(user) -> bool:
+    return staff_scope(user).has(*SKILL_LEVEL_RECORDERS)
+
+
 def access_certificate(user, certificate_id: int, *, request=None) -> Certificate:
     cert = (
         Certificate.objects.select_related("person__region", "course", "issuer__region")

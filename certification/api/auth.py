@@ -11,10 +11,15 @@ import secrets
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import JsonResponse
 from django.utils import timezone
+from ninja.openapi.views import openapi_json
 from ninja.security import HttpBearer
 
+from certification.access import is_staff_member
 from certification.audit import audit_record
 from certification.models import ApiKey
 
@@ -86,15 +91,12 @@ class ApiKeyAuth(HttpBearer):
 
 
 def _is_staff(user) -> bool:
-    from certification.access import is_staff_member
 
     return user.is_authenticated and (user.is_staff or is_staff_member(user))
 
 
 def staff_docs(view):
     """Interactive docs for logged-in staff only (anonymous → login redirect, non-staff → 403)."""
-    from django.contrib.auth.decorators import login_required
-    from django.core.exceptions import PermissionDenied
 
     @wraps(view)
     @login_required
@@ -110,7 +112,6 @@ def key_or_staff(view):
     """The OpenAPI description: readable with a valid API key (the integrating systems' own
     tooling) or by logged-in staff (the docs page loads it with the session); anyone else gets
     the API's 401 JSON error. It describes the interface only, never data."""
-    from django.http import JsonResponse
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -126,7 +127,6 @@ def key_or_staff(view):
 def docs_access(view):
     """ninja's docs_decorator wraps both the JSON description and the docs page: the JSON gets
     key-or-staff access, the page staff-only."""
-    from ninja.openapi.views import openapi_json
 
     if getattr(view, "func", None) is openapi_json:
         return key_or_staff(view)

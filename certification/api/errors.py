@@ -72,7 +72,8 @@ def install(api) -> None:
     def django_validation(request, exc):
         if hasattr(exc, "error_dict"):
             errors = [
-                {"field": f, "message": str(m), "type": getattr(m, "code", "") or ""}
+                # m is a ValidationError: str(m) would be "['…']"; .messages is the text
+                {"field": f, "message": "；".join(m.messages), "type": m.code or ""}
                 for f, msgs in exc.error_dict.items()
                 for m in msgs
             ]

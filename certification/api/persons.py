@@ -20,7 +20,7 @@ from certification.audit import audit_record, client_ip
 from certification.idnumbers import IdNumberError
 from certification.models import ApiKey, Region
 from certification.selectors.compliance import person_compliance
-from certification.services.people import person_create, person_find_by_id_number
+from certification.services.people import person_find_by_id_number, person_register
 
 router = Router(tags=["人员"])
 
@@ -40,12 +40,15 @@ def _region_for(key: ApiKey, code: str | None) -> Region:
 @router.post("/persons", response={201: PersonOut, **ERRORS}, throttle=throttles.lookups())
 def person_create_view(request, payload: PersonCreateIn):
     """Register a person (ID checked against GB 11643 for resident IDs); answered masked.
-    Institution, training-base and regulator keys; a number already registered is a 422."""
+    Institution, training-base and regulator keys. A number registered before is answered as a
+    registration when the name matches (no "exists elsewhere" answer) and 422 on `name` when it
+    does not, as on the hiring page; either way the key reaches the person only through a
+    relationship (an employment, an enrolment)."""
     key = require(
         request, ApiKey.Role.INSTITUTION, ApiKey.Role.TRAINING_BASE, ApiKey.Role.REGULATOR
     )
     region = _region_for(key, payload.region_code)
-    person = person_create(
+    person = person_register(
         actor=key_actor(key),
         id_type=payload.id_type,
         id_number=payload.id_number,

@@ -6,6 +6,7 @@ import datetime as dt
 from certification import pii
 from certification.idnumbers import build_resident_id
 from certification.models import BanEntry, Region
+from certification.services.ban_register import ban_annul, ban_create
 from cms.demo import demo_step
 from cms.models import User
 
@@ -60,7 +61,6 @@ ENTRIES = [
 
 @demo_step(60, "ban register")
 def load_bans(log) -> None:
-    from certification.services.ban_register import ban_annul, ban_create
 
     region = Region.objects.filter(code="530100").first()
     if region is None:

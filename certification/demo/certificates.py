@@ -8,7 +8,22 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from certification.models import (
+    Accreditation,
+    Certificate,
+    HourEntry,
+    Organisation,
+    Person,
+    StaffMembership,
+)
+from certification.models.assessments import AssessmentResult
+from certification.services.certificates import (
+    CertificateRefused,
+    certificate_issue_training,
+    certificate_record_skill_level,
+)
 from cms.demo import demo_step
+from cms.models import CoursePage
 
 DEMO_WORKER = "worker@demo.carecert.cn"
 DEMO_LOGINS = (DEMO_WORKER, "director@demo.carecert.cn")
@@ -16,21 +31,6 @@ DEMO_LOGINS = (DEMO_WORKER, "director@demo.carecert.cn")
 
 @demo_step(50, "certificates")
 def demo_certificates(log) -> None:
-    from certification.models import (
-        Accreditation,
-        Certificate,
-        HourEntry,
-        Organisation,
-        Person,
-        StaffMembership,
-    )
-    from certification.models.assessments import AssessmentResult
-    from certification.services.certificates import (
-        CertificateRefused,
-        certificate_issue_training,
-        certificate_record_skill_level,
-    )
-    from cms.models import CoursePage
 
     course = CoursePage.objects.live().order_by("pk").first()
     staff = (

@@ -5,17 +5,17 @@ once the worker has any live application; skips when there are no certificates."
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from certification.models import Person
+from certification.models.subsidies import ApplicationStatus as S
+from certification.models.subsidies import SubsidyApplication
+from certification.selectors import subsidies as sel
+from certification.services import subsidies as svc
 from cms.demo import demo_step
+from cms.models import User
 
 
 @demo_step(70, "subsidies")
 def load_subsidies(log) -> None:
-    from certification.models import Person
-    from certification.models.subsidies import ApplicationStatus as S
-    from certification.models.subsidies import SubsidyApplication
-    from certification.selectors import subsidies as sel
-    from certification.services import subsidies as svc
-    from cms.models import User
 
     person = (
         Person.objects.filter(user__email="worker@demo.carecert.cn").select_related("user").first()

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -14,7 +16,6 @@ class PrivateStorage(FileSystemStorage):
 
     @property
     def location(self):
-        import os
 
         return os.path.abspath(self.base_location)
 

@@ -153,12 +153,6 @@ class SubsidyApplication(models.Model):
     def __str__(self):
         return f"#{self.pk} {self.get_subsidy_type_display()} {self.get_status_display()}"
 
-    def eligibility_checks(self):
-        """The snapshotted checks, each reason in the viewer's language (see rules.subsidies)."""
-        from certification.rules.subsidies import CheckResult
-
-        return [CheckResult.from_dict(c) for c in self.eligibility or []]
-
 
 class ApplicationStatusChange(models.Model):
     """History of an application's states, shown to the applicant."""

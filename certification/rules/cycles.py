@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from certification.models.cycles import CycleStatus  # TextChoices only, no queries
 from cms.choices import ALL_STAFF, HourKind
 
 
@@ -109,7 +110,6 @@ def cycle_status(
     """D-13: met / on_track / behind for a running cycle, lapsed for a cycle that ended unmet.
 
     Elapsed share counts the days from the cycle start through `on_date` inclusive."""
-    from certification.models.cycles import CycleStatus  # TextChoices only, no queries
 
     if requirement_met(
         theory=theory,

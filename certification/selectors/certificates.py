@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from certification.models import Certificate, HourEntry
+from certification.models import Certificate, HourEntry, Person
+from certification.models.assessments import AssessmentResult
 from certification.models.organisations import Accreditation
 from certification.selectors.bans import banned_person_ids
 
@@ -22,7 +23,6 @@ def hours_earned_for_course(*, person, course) -> tuple[Decimal, Decimal]:
 
 def assessment_passed(*, person, course, kind: str) -> bool:
     """Whether a passing theory/practical result is recorded (certification.AssessmentResult)."""
-    from certification.models.assessments import AssessmentResult
 
     return AssessmentResult.objects.filter(
         person=person, course=course, kind=kind, passed=True
@@ -66,8 +66,6 @@ def batch_candidates(*, training_base, course):
     """People with hours or assessments at this base for this course (batch issue form),
     except those who already hold a valid training certificate for it (nothing to issue) and
     those a ban in force names (D-25: the gate would refuse)."""
-    from certification.models import Person
-    from certification.models.assessments import AssessmentResult
 
     ids = set(
         HourEntry.objects.filter(training_base=training_base, course=course).values_list(

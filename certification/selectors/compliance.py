@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from certification.models import CycleStatus, CycleSummary, HourEntry
 from certification.rules.cycles import Cycle, cycle_status
-from certification.services.compliance import requirement_rules_of, role_contexts, rule_and_cycle
+from certification.selectors.cycles import requirement_rules_of, role_contexts, rule_and_cycle
 from cms.choices import WorkerRole
 
 ZERO = Decimal("0")

@@ -26,9 +26,14 @@ from certification.models import (
     Region,
     SubsidyApplication,
 )
+from certification.models.assessments import AssessmentResult
+from certification.models.hours import HourEntry
+from certification.models.organisations import Accreditation
 from certification.models.subsidies import ApplicationStatus
+from certification.rules.certificates import TrainingFacts, training_refusals
 from certification.selectors.bans import banned_person_ids
 from cms.choices import WorkerRole
+from cms.models import CoursePage
 
 STATUSES = [s.value for s in CycleStatus]
 DIRECT = "__direct__"  # bucket of rows attached to the region itself, not to one of its children
@@ -406,11 +411,6 @@ def base_pending_issuance(
     here), now meet its certificate rule as of today, and hold no valid training certificate
     for it yet — the base's issuance to-do list. Facts are gathered in a few grouped queries;
     the decision is the pure rule `training_refusals` (the ban gate runs at issuance)."""
-    from certification.models.assessments import AssessmentResult
-    from certification.models.hours import HourEntry
-    from certification.models.organisations import Accreditation
-    from certification.rules.certificates import TrainingFacts, training_refusals
-    from cms.models import CoursePage
 
     today = today or timezone.localdate()
     pairs = set(

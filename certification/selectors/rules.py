@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from certification.models import LearningPolicy
+from certification.models import LearningPolicy, RequirementRule, StaffRole
 
 # Used only when no LearningPolicy row exists at all (fresh database before the seed migration).
 DEFAULT_LEARNING_POLICY = LearningPolicy(
@@ -64,7 +64,6 @@ def requirement_rule_for(*, role: str, region, on_date: datetime.date):
     rows of one region the latest effective_from wins. A row whose effective_from is after
     `on_date` is not in force. Returns None when no rule applies (the role has no requirement).
     """
-    from certification.models import RequirementRule
 
     codes = _region_codes(region)
     rows = list(
@@ -79,7 +78,6 @@ def requirement_rule_for(*, role: str, region, on_date: datetime.date):
 def rule_candidates(*, role: str, region) -> tuple[list, list[str]]:
     """Every RequirementRule that could apply to `role` in `region` on some date, newest first,
     and the region codes from `region` up; for most_specific_rule on many dates, one query."""
-    from certification.models import RequirementRule
 
     codes = _region_codes(region)
     rows = list(
@@ -107,10 +105,7 @@ def most_specific_rule(rows, codes: list[str], on_date: datetime.date):
 
 def requirement_rules_for_regulator(*, scope, today: datetime.date) -> dict[str, list]:
     """D-6/D-15 rule list for a regulator: rows of their region subtrees, of the regions above
-    them and the national rows, split into "in_force", "scheduled" and "ended" on `today`.
-    Each row carries `editable` (only rows of the regulator's own subtrees are)."""
-    from certification.access.rules import can_edit_rule
-    from certification.models import RequirementRule, StaffRole
+    them and the national rows, split into "in_force", "scheduled" and "ended" on `today`."""
 
     ancestors = {
         code
@@ -129,11 +124,9 @@ def requirement_rules_for_regulator(*, scope, today: datetime.date) -> dict[str,
     )
     parts: dict[str, list] = {"in_force": [], "scheduled": [], "ended": []}
     for row in rows:
-        row.editable = can_edit_rule(scope, row)
         if row.effective_from > today:
             parts["scheduled"].append(row)
         elif row.effective_to is not None and row.effective_to < today:
-            row.editable = False
             parts["ended"].append(row)
         else:
             parts["in_force"].append(row)

@@ -7,16 +7,21 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from certification.models import Certificate, Employment, Person
 from certification.models.subsidies import (
     ApplicationStatus,
+    Objection,
+    PaymentBatch,
     SubsidyApplication,
     SubsidyPolicy,
     SubsidyStandard,
+    SubsidyType,
     UrgentOccupation,
 )
 from certification.rules import subsidies as rules
+from certification.selectors.bans import bans_in_force
 
 
 def _in_force(qs, *, region, on: dt.date):
@@ -118,7 +123,6 @@ def eligibility_facts(
     on: dt.date,
     exclude_application_id: int | None = None,
 ) -> rules.EligibilityFacts:
-    from certification.selectors.bans import bans_in_force
 
     emp = current_employment(person, on)
     region = emp.institution.region if emp else person.region
@@ -187,7 +191,6 @@ def eligibility_matrix(*, person: Person, on: dt.date) -> list[dict]:
 
 
 def rules_types():
-    from certification.models.subsidies import SubsidyType
 
     return SubsidyType.choices
 
@@ -204,7 +207,6 @@ def review_queue(*, scope) -> list[SubsidyApplication]:
 def review_queue_rows(*, scope, today: dt.date) -> list[dict]:
     """The review queue with, per application, the working days elapsed and the review target of
     the policy in force for the application's region on the day it was submitted (D-29)."""
-    from django.utils import timezone
 
     policy_rows = list(SubsidyPolicy.objects.select_related("region"))  # a small rule table
     rows = []
@@ -267,7 +269,6 @@ def notice_rows_for_hr(*, scope) -> list[SubsidyApplication]:
 
 
 def objections_for_hr(*, scope, open_only: bool = False):
-    from certification.models.subsidies import Objection
 
     qs = Objection.objects.filter(scope.region_q("application__region__path", "hr_reviewer"))
     if open_only:
@@ -291,7 +292,6 @@ def batchable_applications(*, region, actor):
 
 
 def batches_for(*, scope):
-    from certification.models.subsidies import PaymentBatch
 
     return (
         PaymentBatch.objects.filter(scope.region_q("region__path", "hr_payment"))

@@ -11,10 +11,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from certification import pii
 from certification.audit import audit_record
-from certification.idnumbers import IdNumberError, mask_id_number, parse_id_number
+from certification.idnumbers import IdNumberError, IdType, mask_id_number, parse_id_number
 from certification.models import (
     ApplicationStatus,
     BanEntry,
@@ -25,11 +26,13 @@ from certification.models import (
     Person,
     SubsidyApplication,
 )
+from certification.selectors.bans import bans_in_force
 from certification.services.bans import BLOCKED_MESSAGE
+from certification.services.certificates import certificate_revoke_for_ban
 from certification.services.imports import ImportHandler, ImportRowErrors, import_job_queue
+from certification.services.people import employment_create, person_register
 from certification.services.subsidies import application_ban_cascade
 
-REVOCATION_REASON = "禁入处理"
 REASON_LABELS = {str(label): value for value, label in BanEntry.Reason.choices}
 
 
@@ -133,7 +136,6 @@ def ban_create(*, actor, ip: str | None = None, **fields) -> BanEntry:
 
 
 def _entry_in_force(entry: BanEntry) -> bool:
-    from certification.selectors.bans import bans_in_force
 
     return bans_in_force().filter(pk=entry.pk).exists()
 
@@ -149,7 +151,9 @@ def ban_cascade(*, actor, entry: BanEntry, ip: str | None = None) -> CascadeResu
     now = timezone.now()
     institutions = {}
     for person in persons:
-        result.certificates += _revoke_certificates(actor=actor, person=person, now=now, ip=ip)
+        result.certificates += _revoke_certificates(
+            actor=actor, entry=entry, person=person, now=now, ip=ip
+        )
         result.applications += _reject_applications(actor=actor, entry=entry, person=person, ip=ip)
         for employment in _flag_employments(actor=actor, person=person, now=now, ip=ip):
             result.employments.append(employment.pk)
@@ -158,16 +162,12 @@ def ban_cascade(*, actor, entry: BanEntry, ip: str | None = None) -> CascadeResu
     return result
 
 
-def _revoke_certificates(*, actor, person, now, ip) -> list[int]:
-    # certificate_revoke (D-21) owns the status change and its audit row; the regulator's
-    # access was checked by the caller, hence authorised=True.
-    from certification.services.certificates import certificate_revoke
-
+def _revoke_certificates(*, actor, entry, person, now, ip) -> list[int]:
     done = []
     for cert in Certificate.objects.select_for_update().filter(
         person=person, status=Certificate.Status.VALID
     ):
-        certificate_revoke(actor=actor, certificate=cert, reason=REVOCATION_REASON, authorised=True)
+        certificate_revoke_for_ban(actor=actor, certificate=cert, entry=entry)
         done.append(cert.pk)
     return done
 
@@ -338,7 +338,6 @@ def _date(value):
 
 
 def _read_workbook(fileobj) -> list[tuple]:
-    from openpyxl import load_workbook
 
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
@@ -455,7 +454,6 @@ def ban_import_validate(*, fileobj, region, filename: str = "", progress=None) -
 
 
 def _id_type_choices():
-    from certification.idnumbers import IdType
 
     return IdType.choices
 
@@ -523,22 +521,9 @@ def hiring_employ(
 ):
     """After a clear hiring check: find or register the person, then `employment_create`
     (which runs the hiring ban gate again). Raises ValidationError or PersonBanned."""
-    from certification.services.people import (
-        employment_create,
-        person_create,
-        person_find_by_id_number,
+    person = person_register(
+        actor=actor, id_type=id_type, id_number=id_number, name=name, region=institution.region
     )
-
-    try:
-        person = person_find_by_id_number(id_type=id_type, id_number=id_number)
-    except IdNumberError as exc:
-        raise ValidationError({"id_number": exc.message}, code=exc.code) from None
-    if person is None:
-        person = person_create(
-            actor=actor, id_type=id_type, id_number=id_number, name=name, region=institution.region
-        )
-    elif person.name != name.strip():
-        raise ValidationError({"name": _("姓名与证件号码登记信息不一致。")})
     return employment_create(
         actor=actor,
         person=person,
@@ -555,7 +540,6 @@ def bans_coming_into_force(*, actor=None, today: dt.date | None = None) -> dict:
     """D-25 for entries registered ahead of their effective date: cascade them on the day they
     come into force (daily beat). Looks back a week so a missed day is caught up; the cascade
     is idempotent, so running it twice changes nothing."""
-    from certification.selectors.bans import bans_in_force
 
     today = today or timezone.localdate()
     entries = bans_in_force(on=today).filter(

@@ -3,13 +3,18 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from certification.models import BanCheck, BanEntry
+from certification import pii
+from certification.idnumbers import IdNumberError, parse_id_number
+from certification.models import BanCheck, BanEntry, Employment, Notification
 from certification.selectors.bans import bans_in_force
+from certification.services.ban_alerts import ban_alert_for_check
 
 BLOCKED_MESSAGE = gettext_noop("该人员不得从事托育服务，请联系卫生健康部门")
 
@@ -82,7 +87,6 @@ def ban_gate(**kwargs) -> BanCheckOutcome:
 
 
 def _alert_after_commit(check_id: int) -> None:
-    from certification.services.ban_alerts import ban_alert_for_check
 
     ban_alert_for_check(check_id=check_id)
 
@@ -93,11 +97,9 @@ def ban_yearly_recheck(*, year: int | None = None, chunk: int = 5000) -> dict:
     written per employment checked (bulk, in chunks). A hit flags the employment and alerts the
     institution and its region's regulators. Idempotent per year (notification dedupe keys and
     an existing YEARLY_RECHECK row for the employment's person this year are not re-written)."""
-    from certification.models import Employment, Notification
 
     today = timezone.localdate()
     year = year or today.year
-    from django.db.models import OuterRef, Subquery
 
     ban_sq = (
         bans_in_force(on=today)
@@ -194,10 +196,6 @@ def ban_check_id_number(
 ) -> BanCheckOutcome:
     """D-23 check by a typed-in ID number (入职查询): validates the number (ValidationError
     with the specific reason), hashes it and runs `ban_check`. The number is never stored."""
-    from django.core.exceptions import ValidationError
-
-    from certification import pii
-    from certification.idnumbers import IdNumberError, parse_id_number
 
     try:
         parsed = parse_id_number(id_type, id_number)

@@ -12,10 +12,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification import queue
 from certification.access import deny, staff_scope
-from certification.access.certificates import certificate_region_path
+from certification.access.certificates import (
+    can_record_skill_certificates,
+    can_revoke_certificate,
+    certificate_region_path,
+)
 from certification.audit import audit_record
-from certification.models import Certificate, CertificateBatch, CycleSummary, SerialCounter
+from certification.models import Certificate, CertificateBatch, CycleSummary, Person, SerialCounter
 from certification.models.bans import CheckPurpose
 from certification.models.staff import StaffRole
 from certification.rules.certificates import (
@@ -28,6 +33,7 @@ from certification.selectors import certificates as sel
 from certification.services.bans import PersonBanned, ban_gate
 from cms.text import join_messages
 
+BAN_REVOCATION_REASON = "禁入处理"
 STATEMENT_ISSUER = "CareCert 继续教育学时证明"
 
 
@@ -58,9 +64,7 @@ def _new_code() -> str:
 
 
 def _enqueue_pdf(certificate_id: int) -> None:
-    from certification.tasks.certificates import render_certificate_pdf
-
-    transaction.on_commit(lambda: render_certificate_pdf.delay(certificate_id))
+    queue.enqueue_after_commit(queue.RENDER_CERTIFICATE_PDF, certificate_id)
 
 
 def training_eligibility(*, person, course, training_base, issue_date) -> list[str]:
@@ -99,14 +103,12 @@ def certificate_issue_training(
     course,
     training_base,
     issue_date: dt.date | None = None,
-    authorised: bool = False,
 ) -> Certificate:
     """D-17: issue a training certificate. Base staff of `training_base` only.
 
     The ban gate runs BEFORE the write transaction so a hit's audit row survives.
     Raises CertificateRefused(reasons) when not eligible."""
-    if not authorised:
-        _require_base_staff(actor, training_base)
+    _require_base_staff(actor, training_base)
     issue_date = issue_date or timezone.localdate()
     try:
         ban_gate(
@@ -199,7 +201,6 @@ def certificate_issue_cycle_statement(*, summary_id: int) -> Certificate:
 
 
 # D-19: who records skill-level certificates (see services/skill_certificates.py).
-SKILL_LEVEL_RECORDERS = (StaffRole.BASE_STAFF, StaffRole.HR_REVIEWER, StaffRole.REGULATOR)
 
 
 @transaction.atomic
@@ -212,13 +213,10 @@ def certificate_record_skill_level(
     external_number: str,
     issuer_name: str,
     issue_date: dt.date,
-    authorised: bool = False,
 ) -> Certificate:
-    """D-19: record an externally issued skill-level certificate (own SL- serial).
-
-    `authorised=True` when the caller (services/skill_certificates.py) has already checked
-    access, the person's scope and the ban gate."""
-    if not authorised and not staff_scope(actor).has(*SKILL_LEVEL_RECORDERS):
+    """D-19: record an externally issued skill-level certificate (own SL- serial). The import
+    (services/skill_certificates.py) also checks the person's scope and the ban gate per row."""
+    if not can_record_skill_certificates(actor):
         deny(actor, action="certificate.skill_level")
     cert = Certificate.objects.create(
         kind=Certificate.Kind.SKILL_LEVEL,
@@ -243,26 +241,30 @@ def certificate_record_skill_level(
     return cert
 
 
-def can_revoke(user, certificate) -> bool:
-    """D-21: the issuing base's staff, or regulators of the holder's (else the issuer's) region."""
-    scope = staff_scope(user)
-    if certificate.issuer_id and certificate.issuer_id in scope.org_ids(StaffRole.BASE_STAFF):
-        return True
-    path = certificate_region_path(certificate)
-    return bool(path) and scope.covers_path(path, StaffRole.REGULATOR)
-
-
-@transaction.atomic
-def certificate_revoke(*, actor, certificate, reason: str, authorised: bool = False) -> Certificate:
-    """D-21: revoke with a reason; status change + audit, never a delete.
-
-    Works inside an outer atomic (the ban cascade calls it with authorised=True after doing its
-    own access check). No ban gate here. Revoking an already revoked certificate is a no-op."""
+def certificate_revoke(*, actor, certificate, reason: str) -> Certificate:
+    """D-21: revoke with a reason (issuing base staff or the holder's regulators); a status
+    change and an audit row, never a delete. Revoking a revoked certificate changes nothing."""
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("撤销证书必须填写原因。")
-    if not authorised and not can_revoke(actor, certificate):
+    if not can_revoke_certificate(actor, certificate):
         deny(actor, action="certificate.revoke", obj=certificate)
+    return _revoke(actor=actor, certificate=certificate, reason=reason, data={})
+
+
+def certificate_revoke_for_ban(*, actor, certificate, entry) -> Certificate:
+    """D-25: the ban cascade revokes the banned person's certificates. Its authority is the ban
+    entry (registered by a regulator through access.bans), not the revoker's scope over the
+    certificate, which may have been issued in another province."""
+    return _revoke(
+        actor=actor, certificate=certificate, reason=BAN_REVOCATION_REASON, data={"ban": entry.pk}
+    )
+
+
+@transaction.atomic
+def _revoke(*, actor, certificate, reason: str, data: dict) -> Certificate:
+    """The certificate's one state change (valid → revoked), audited; safe inside an outer
+    atomic and against a concurrent revocation (the UPDATE matches only a valid row)."""
     updated = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.VALID).update(
         status=Certificate.Status.REVOKED,
         revoked_at=timezone.now(),
@@ -275,7 +277,7 @@ def certificate_revoke(*, actor, certificate, reason: str, authorised: bool = Fa
             actor=actor,
             action="certificate.revoke",
             obj=certificate,
-            data={"serial": certificate.serial, "reason": reason[:255]},
+            data={"serial": certificate.serial, "reason": reason[:255], **data},
             region_path=certificate_region_path(certificate),
         )
     return certificate
@@ -301,16 +303,13 @@ def certificate_batch_create(
         data={"course_id": course.pk, "count": len(ids)},
         region_path=training_base.region.path,
     )
-    from certification.tasks.certificates import issue_certificate_batch
-
-    transaction.on_commit(lambda: issue_certificate_batch.delay(batch.pk))
+    queue.enqueue_after_commit(queue.ISSUE_CERTIFICATE_BATCH, batch.pk)
     return batch
 
 
 def certificate_batch_process(*, batch_id: int) -> CertificateBatch:
     """Issue to each person in its own transaction; skip those already certified so a retried
     task never issues twice. Counters are recomputed from the refusals kept so far."""
-    from certification.models import Person
 
     batch = CertificateBatch.objects.select_related("training_base", "course", "requested_by").get(
         pk=batch_id

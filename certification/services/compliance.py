@@ -13,108 +13,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from certification.models import CycleStatus, CycleSummary, Employment
+from certification import queue
+from certification.models import CycleStatus, CycleSummary
 from certification.rules.cycles import (
     Cycle,
     audience_counts_for,
-    cycle_anchor,
-    cycle_containing,
     cycle_status,
     hours_by_kind,
 )
-from certification.selectors.rules import (
-    learning_policy_for,
-    most_specific_rule,
-    rule_candidates,
+from certification.selectors.cycles import (
+    RoleContext,
+    employments_by_role,
+    role_context,
+    role_contexts,
+    rule_and_cycle,
 )
 
 log = logging.getLogger(__name__)
-
-ISSUE_STATEMENT_TASK = "certification.issue_cycle_statement"
-
-
-@dataclass(frozen=True)
-class RoleContext:
-    """Where a person's cycles in one role come from (D-12)."""
-
-    role: str
-    anchor: dt.date
-    region: object  # Region of the first employment's institution
-    institution_id: int | None  # current (or latest) employment, for dashboards
-    region_path: str
-
-
-def _employments_by_role(person) -> dict[str, list[Employment]]:
-    """The person's employments per role, each list ordered by start date."""
-    by_role: dict[str, list[Employment]] = {}
-    for employment in (
-        Employment.objects.filter(person=person)
-        .select_related("institution__region")
-        .order_by("start_date", "id")
-    ):
-        by_role.setdefault(employment.role, []).append(employment)
-    return by_role
-
-
-def role_contexts(person) -> dict[str, RoleContext]:
-    """D-12: per role the person has held, the cycle anchor: first employment start in the
-    role, or the programme start of that employment's region when the employment began
-    earlier (or the calendar-aligned variant where the region's policy says so)."""
-    return {role: _role_context(role, rows) for role, rows in _employments_by_role(person).items()}
-
-
-def _role_context(role: str, rows: list[Employment], policy_for=learning_policy_for) -> RoleContext:
-    first = rows[0]
-    region = first.institution.region
-    policy = policy_for(region, first.start_date)
-    anchor = cycle_anchor(
-        first_start=first.start_date,
-        programme_start=policy.programme_start,
-        calendar_aligned=policy.cycle_alignment == policy.CycleAlignment.CALENDAR,
-    )
-    current = next((e for e in reversed(rows) if e.end_date is None), rows[-1])
-    return RoleContext(
-        role=role,
-        anchor=anchor,
-        region=region,
-        institution_id=current.institution_id,
-        region_path=current.institution.region.path,
-    )
-
-
-def requirement_rules_of(role: str, region):
-    """requirement_rule_for for one (role, region) on any number of dates with one query: the
-    same precedence (own region, then ancestors, then national; latest effective_from, then
-    latest id, among the rows in force on the date)."""
-    rows, codes = rule_candidates(role=role, region=region)
-
-    def rule_for(*, role, region, on_date):
-        return most_specific_rule(rows, codes, on_date)
-
-    return rule_for
-
-
-def rule_and_cycle(ctx: RoleContext, day: dt.date, rule_for=None):
-    """The rule governing the cycle that contains `day`, and that cycle (or None, None).
-
-    Cycle length comes from the rule in force on `day`; the requirement from the rule in force
-    on the cycle's start (falling back to the one in force on `day`), so a rule whose effective
-    date has not come never applies (D-6 preamble)."""
-    rule_for = rule_for or requirement_rules_of(ctx.role, ctx.region)
-    rule = rule_for(role=ctx.role, region=ctx.region, on_date=day)
-    if rule is None or not rule.total_hours:  # no cycle requirement (yearly-only rows)
-        return None, None
-    cycle = cycle_containing(anchor=ctx.anchor, day=day, years=rule.cycle_years)
-    if cycle is None:
-        return None, None
-    at_start = rule_for(role=ctx.role, region=ctx.region, on_date=cycle.start)
-    return at_start or rule, cycle
 
 
 def _summary_for_update(person, ctx: RoleContext, rule, cycle: Cycle) -> CycleSummary:
@@ -171,23 +91,8 @@ def summary_refresh_status(*, summary: CycleSummary, on_date: dt.date | None = N
 
 
 def enqueue_cycle_statement(summary_id: int) -> None:
-    """D-18: ask the certificates task to issue the statement, after commit. The task lives in
-    certification/tasks/certificates.py; it is looked up by name so this module does not depend
-    on it being installed."""
-    from celery import current_app
-
-    def _send():
-        task = current_app.tasks.get(ISSUE_STATEMENT_TASK)
-        if task is not None:
-            task.delay(summary_id)
-        else:
-            log.warning(
-                "task %s not registered; cycle statement for summary %s not enqueued",
-                ISSUE_STATEMENT_TASK,
-                summary_id,
-            )
-
-    transaction.on_commit(_send)
+    """D-18: ask the certificates task to issue the statement, after commit."""
+    queue.enqueue_after_commit(queue.ISSUE_CYCLE_STATEMENT, summary_id)
 
 
 def _course_audience(entry):
@@ -210,7 +115,7 @@ def compliance_on_hour_entry(*, entry) -> None:
     today = timezone.localdate()
     by_role = {
         role: rows
-        for role, rows in _employments_by_role(entry.person).items()
+        for role, rows in employments_by_role(entry.person).items()
         if audience_counts_for(audience=audience, role=role)
     }
     if not by_role:
@@ -229,7 +134,7 @@ def compliance_on_hour_entry(*, entry) -> None:
     for role, rows in by_role.items():
         summary = covering.get(role)
         if summary is None:
-            ctx = _role_context(role, rows)
+            ctx = role_context(role, rows)
             rule, cycle = rule_and_cycle(ctx, entry.date)
             if cycle is None:
                 continue

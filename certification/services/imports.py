@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from certification import queue
 from certification.audit import audit_record
 from certification.models import ImportJob
 
@@ -42,7 +44,8 @@ class ImportHandler:
 
 
 def _handlers() -> dict[str, ImportHandler]:
-    from certification.services import ban_register, skill_certificates
+    # The importers build on this module (ImportHandler, import_job_queue): imported here, late.
+    from certification.services import ban_register, skill_certificates  # noqa: PLC0415
 
     return {
         ImportJob.Kind.SKILL_CERTIFICATES: skill_certificates.IMPORT_HANDLER,
@@ -52,8 +55,6 @@ def _handlers() -> dict[str, ImportHandler]:
 
 def xlsx_row_count(fileobj) -> int:
     """Data rows an .xlsx claims (its sheet dimension), without reading the cells."""
-    from openpyxl import load_workbook
-
     try:
         sheet = load_workbook(fileobj, read_only=True).worksheets[0]
         return max((sheet.max_row or 1) - 1, 0)
@@ -74,8 +75,6 @@ def import_job_queue(
     """Store the upload privately as a pending job, audit it and enqueue
     certification.run_import_job (id only) after commit. The caller has checked the actor's
     right to import and the file's type and size."""
-    from certification.tasks.imports import run_import_job
-
     with transaction.atomic():
         job = ImportJob(
             kind=kind, requested_by=actor, region=region, ip=ip, total=xlsx_row_count(upload)
@@ -90,7 +89,7 @@ def import_job_queue(
             region_path=region.path if region else "",
             data={"rows": job.total},
         )
-        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        queue.enqueue_after_commit(queue.RUN_IMPORT_JOB, job.pk)
     return job
 
 

@@ -18,6 +18,8 @@ from certification.models import (
     Person,
     Region,
 )
+from certification.services.bans import ban_gate
+from certification.services.compliance import compliance_on_employment_change
 
 ID_CONSENT_VERSION = "2026-01"
 
@@ -61,7 +63,8 @@ def person_create(
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        raise ValidationError({"id_number": _("该证件号码已登记")}, code="duplicate") from None
+        duplicate = ValidationError(_("该证件号码已登记"), code="duplicate")
+        raise ValidationError({"id_number": duplicate}) from None
     audit_record(
         actor=actor,
         action="person.create",
@@ -70,6 +73,59 @@ def person_create(
         region_path=region.path if region else "",
     )
     return person
+
+
+def person_register(
+    *,
+    actor,
+    id_type: str,
+    id_number: str,
+    name: str,
+    phone: str = "",
+    region: Region | None = None,
+) -> Person:
+    """Find or register the person an ID number and name name (hiring, the API, imports).
+
+    A number registered before answers like a new registration when the name matches, so the
+    answer does not tell "registered elsewhere" from "new" (issue 13); a different name is
+    refused as on the hiring page. Reaching the person afterwards still needs a relationship
+    (access.people, D-34): knowing an ID number grants nothing."""
+    try:
+        existing = person_find_by_id_number(id_type=id_type, id_number=id_number)
+    except IdNumberError as exc:
+        raise ValidationError({"id_number": exc.message}, code=exc.code) from None
+    if existing is None:
+        try:
+            return person_create(
+                actor=actor,
+                id_type=id_type,
+                id_number=id_number,
+                name=name,
+                phone=phone,
+                region=region,
+            )
+        except ValidationError as exc:
+            if not _is_duplicate(exc):
+                raise
+            # registered concurrently by someone else: answer as for an earlier registration
+            existing = person_find_by_id_number(id_type=id_type, id_number=id_number)
+    if existing.name != (name or "").strip():
+        raise ValidationError(
+            {"name": ValidationError(_("姓名与证件号码登记信息不一致。"), code="name_mismatch")}
+        )
+    audit_record(
+        actor=actor,
+        action="person.register_existing",
+        obj=existing,
+        data={"id_masked": existing.id_masked},
+        region_path=region.path if region else "",
+    )
+    return existing
+
+
+def _is_duplicate(exc: ValidationError) -> bool:
+    errors = exc.error_dict.get("id_number", []) if hasattr(exc, "error_dict") else []
+    return any(e.code == "duplicate" for e in errors)
 
 
 @transaction.atomic
@@ -113,7 +169,6 @@ def person_claim(*, user, id_type: str, id_number: str, name: str, ip: str | Non
     Requires recorded ID consent; runs the ban check (D-23 "account claiming a person record").
     Raises ValidationError (bad ID, name mismatch, record already claimed) or PersonBanned.
     """
-    from certification.services.bans import ban_gate
 
     if not has_id_consent(user):
         raise ValidationError(_("请先同意身份证号码处理授权。"), code="no_consent")
@@ -169,7 +224,6 @@ def employment_create(
     ip: str | None = None,
 ) -> Employment:
     """D-5 hiring. Runs the hiring ban check (入职查询, D-23) first; raises PersonBanned."""
-    from certification.services.bans import ban_gate
 
     if institution.kind != Organisation.Kind.INSTITUTION:
         raise ValidationError(_("只能在托育机构登记任职。"))
@@ -223,7 +277,6 @@ def _employment_write(
         region_path=institution.region.path,
         ip=ip,
     )
-    from certification.services.compliance import compliance_on_employment_change
 
     compliance_on_employment_change(person=person)
     return employment

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification import queue
 from certification.access import deny, staff_scope
 from certification.access.rules import can_edit_rule
 from certification.audit import audit_record
@@ -99,9 +100,7 @@ def _snapshot(rule: RequirementRule) -> dict:
 def _enqueue_recompute() -> None:
     """After commit: rebuild the cycle summaries so the people a rule change affects get new
     requirements. The task recomputes everyone (it takes no region); it is idempotent."""
-    from certification.tasks.compliance import recompute_compliance
-
-    transaction.on_commit(lambda: recompute_compliance.delay())
+    queue.enqueue_after_commit(queue.RECOMPUTE_COMPLIANCE)
 
 
 def _require_region_in_scope(actor, region, *, action: str, obj=None) -> None:

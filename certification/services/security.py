@@ -6,6 +6,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from certification.audit import audit_record
+from certification.models import Person
 
 _SKIP = {"id_cipher", "id_index", "password"}
 # (label in the export, model label) — every model holding rows about the person.
@@ -27,7 +28,6 @@ def _row(obj) -> dict:
 def my_data_export(*, user, ip: str | None = None) -> dict:
     """PIPL right of access: account, person (with the full ID — it is the owner's own),
     employments, hour entries, certificates and subsidy applications. Audited."""
-    from certification.models import Person
 
     account = {
         "email": user.email,

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from certification import pii
 from certification.access import deny, staff_scope
+from certification.access.certificates import can_record_skill_certificates
 from certification.audit import audit_record
 from certification.idnumbers import IdNumberError, IdType, parse_id_number
 from certification.models import (
@@ -27,13 +29,13 @@ from certification.models import (
     CheckPurpose,
     ImportJob,
     Occupation,
+    Organisation,
     Person,
     SkillLevel,
 )
 from certification.models.staff import StaffRole
 from certification.services.bans import PersonBanned, ban_gate
 from certification.services.certificates import (
-    SKILL_LEVEL_RECORDERS,
     CertificateRefused,
     certificate_record_skill_level,
 )
@@ -85,10 +87,9 @@ class SkillRecord:
 
 def require_skill_recorder(user, *, request=None):
     """D-19: the user's scope if they may record skill-level certificates; audited 403 else."""
-    scope = staff_scope(user)
-    if not scope.has(*SKILL_LEVEL_RECORDERS):
+    if not can_record_skill_certificates(user):
         deny(user, action="certificate.skill_level", request=request)
-    return scope
+    return staff_scope(user)
 
 
 def _covers_person(scope, person: Person) -> bool:
@@ -98,7 +99,6 @@ def _covers_person(scope, person: Person) -> bool:
 
 
 def _actor_role_and_org(scope):
-    from certification.models import Organisation
 
     org_ids = scope.org_ids(StaffRole.BASE_STAFF)
     if org_ids:
@@ -263,11 +263,10 @@ def skill_certificate_record(
     refusal = _ban_refusal(actor=actor, scope=scope, person=record.person)
     if refusal:
         raise CertificateRefused([refusal])
-    return certificate_record_skill_level(actor=actor, authorised=True, **record.__dict__)
+    return certificate_record_skill_level(actor=actor, **record.__dict__)
 
 
 def _read_rows(fileobj) -> list[tuple]:
-    from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
@@ -344,9 +343,7 @@ def skill_import_save(*, actor, records: list[SkillRecord], progress=None) -> li
     row besides each certificate's own."""
     created = []
     for n, record in enumerate(records, start=1):
-        created.append(
-            certificate_record_skill_level(actor=actor, authorised=True, **record.__dict__)
-        )
+        created.append(certificate_record_skill_level(actor=actor, **record.__dict__))
         if progress and n % 50 == 0:
             progress(n, len(records))
     audit_record(

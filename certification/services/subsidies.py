@@ -5,17 +5,20 @@ applicant. Approval re-runs the ban gate BEFORE its write transaction (see ban_g
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 from certification.access import staff_scope
 from certification.audit import audit_record
-from certification.models import CheckPurpose, Notification, StaffRole
+from certification.models import CheckPurpose, Notification, Region, StaffRole
 from certification.models.subsidies import (
     ApplicationStatus as S,
 )
@@ -228,7 +231,6 @@ def objection_file(
 
 @transaction.atomic
 def _objection_create(*, actor, application, text: str, contact: str) -> Objection:
-    from django.conf import settings
 
     app = _locked(application.pk)
     today = timezone.localdate()
@@ -343,7 +345,6 @@ def batch_build(
     when `application_ids` is None. Double-submit safe: a second identical submit finds the same
     batch and the applications already in it, adding nothing. Returns (batch, added ids);
     refuses when nothing could be added."""
-    from certification.models import Region
 
     if not staff_scope(actor).covers_path(region.path, StaffRole.HR_PAYMENT):
         raise PermissionDenied(_("无权为该地区编制支付批次"))
@@ -438,9 +439,6 @@ def _cell(value):
 
 @transaction.atomic
 def batch_export(*, actor, batch: PaymentBatch) -> bytes:
-    import io
-
-    from openpyxl import Workbook
 
     batch = PaymentBatch.objects.select_for_update().select_related("region").get(pk=batch.pk)
     if not staff_scope(actor).covers_path(batch.region.path, StaffRole.HR_PAYMENT):

@@ -2,11 +2,13 @@
 
 from celery import shared_task
 
+from certification.services.ban_register import bans_coming_into_force
+from certification.services.bans import ban_yearly_recheck as run
+
 
 @shared_task(name="certification.tasks.ban_yearly_recheck")
 def ban_yearly_recheck() -> dict:
     """Beat: re-check every active employment against the register (date: BAN_YEARLY_RECHECK)."""
-    from certification.services.bans import ban_yearly_recheck as run
 
     return run()
 
@@ -14,6 +16,5 @@ def ban_yearly_recheck() -> dict:
 @shared_task(name="certification.cascade_bans_coming_into_force")
 def cascade_bans_coming_into_force() -> dict:
     """Beat, daily: bans registered ahead of their effective date cascade on that day (D-25)."""
-    from certification.services.ban_register import bans_coming_into_force
 
     return bans_coming_into_force()

@@ -5,12 +5,16 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from certification.models import Certificate
+from certification.pdf import certificate_pdf_bytes
+from certification.services.certificates import (
+    certificate_batch_process,
+    certificate_issue_cycle_statement,
+)
 
 
 @shared_task(name="certification.render_certificate_pdf")
 def render_certificate_pdf(certificate_id: int) -> None:
     """Render and store the PDF once; a retry finds it stored and does nothing."""
-    from certification.pdf import certificate_pdf_bytes
 
     cert = Certificate.objects.select_related("person", "course").get(pk=certificate_id)
     if cert.pdf:
@@ -26,13 +30,11 @@ def render_certificate_pdf(certificate_id: int) -> None:
 
 @shared_task(name="certification.issue_certificate_batch")
 def issue_certificate_batch(batch_id: int) -> None:
-    from certification.services.certificates import certificate_batch_process
 
     certificate_batch_process(batch_id=batch_id)
 
 
 @shared_task(name="certification.issue_cycle_statement")
 def issue_cycle_statement(summary_id: int) -> None:
-    from certification.services.certificates import certificate_issue_cycle_statement
 
     certificate_issue_cycle_statement(summary_id=summary_id)

@@ -5,6 +5,10 @@ import logging
 from celery import shared_task
 from django.core.cache import cache
 
+from certification.audit import audit_record
+from certification.services.compliance_recompute import compliance_recompute
+from certification.services.reminders import compliance_refresh_status, cycle_reminders_send
+
 log = logging.getLogger(__name__)
 
 RECOMPUTE_PROGRESS_KEY = "compliance-recompute-progress"
@@ -14,7 +18,6 @@ LOGGED_CORRECTIONS = 1000  # each correction is logged up to this many; the rest
 @shared_task(name="certification.refresh_compliance_status")
 def refresh_compliance_status() -> dict:
     """Daily: on_track/behind as time passes; ended unmet cycles become lapsed (D-13)."""
-    from certification.services.reminders import compliance_refresh_status
 
     return compliance_refresh_status()
 
@@ -22,7 +25,6 @@ def refresh_compliance_status() -> dict:
 @shared_task(name="certification.send_cycle_reminders")
 def send_cycle_reminders() -> dict:
     """Daily: 180/90/30-day reminders, each sent once (D-14)."""
-    from certification.services.reminders import cycle_reminders_send
 
     return cycle_reminders_send()
 
@@ -38,8 +40,6 @@ def recompute_compliance(chunk_size: int = 10000) -> dict:
     """`recompute_compliance` for big data (D-12/D-13): rebuilds the cycle summaries chunk by
     chunk of people. Progress goes to the cache under RECOMPUTE_PROGRESS_KEY after every
     committed chunk and to the log; each correction is logged."""
-    from certification.audit import audit_record
-    from certification.services.compliance_recompute import compliance_recompute
 
     logged = 0
 

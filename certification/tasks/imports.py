@@ -2,10 +2,11 @@
 
 from celery import shared_task
 
+from certification.services.imports import import_job_process
+
 
 @shared_task(name="certification.run_import_job")
 def run_import_job(job_id: int) -> None:
-    from certification.services.imports import import_job_process
 
     import_job_process(job_id=job_id)
 

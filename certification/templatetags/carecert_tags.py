@@ -1,6 +1,9 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from certification.access import staff_scope
 
 register = template.Library()
 
@@ -39,9 +42,6 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
 
 @register.simple_tag
 def staff_nav(user):
-    from django.utils.translation import gettext as _
-
-    from certification.access import staff_scope
 
     roles = ["worker"] if hasattr(user, "person") else []
     roles += sorted(staff_scope(user).roles)

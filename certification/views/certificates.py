@@ -11,11 +11,26 @@ from django.views.decorators.http import require_POST
 
 from certification.access import require_role, staff_scope
 from certification.access.certificates import access_certificate
+from certification.forms_certificates import SkillCertificateForm, SkillCertificateImportForm
 from certification.models import Certificate, CertificateBatch, Organisation
 from certification.models.staff import StaffRole
 from certification.rules.certificates import mask_name
 from certification.selectors import certificates as sel
-from certification.services.certificates import certificate_batch_create, certificate_revoke
+from certification.services.certificates import (
+    CertificateRefused,
+    certificate_batch_create,
+    certificate_revoke,
+)
+from certification.services.imports import import_is_large
+from certification.services.skill_certificates import (
+    IMPORT_COLUMNS,
+    SkillImportError,
+    require_skill_recorder,
+    skill_certificate_record,
+    skill_certificates_import,
+    skill_import_start,
+)
+from cms.models import CoursePage
 
 
 def _no_store(response):
@@ -99,7 +114,6 @@ def _own_base(request) -> Organisation:
 
 @login_required
 def batch_new(request):
-    from cms.models import CoursePage
 
     base = _own_base(request)
     courses = CoursePage.objects.filter(accreditations__training_base=base).distinct()
@@ -167,12 +181,6 @@ verify = never_cache(verify)
 @login_required
 def skill_certificate_new(request):
     """D-19: record one skill-level certificate (base staff, HR reviewers, regulators)."""
-    from certification.forms_certificates import SkillCertificateForm
-    from certification.services.certificates import CertificateRefused
-    from certification.services.skill_certificates import (
-        require_skill_recorder,
-        skill_certificate_record,
-    )
 
     require_skill_recorder(request.user, request=request)
     form = SkillCertificateForm(request.POST or None)
@@ -194,15 +202,6 @@ def skill_certificate_new(request):
 @login_required
 def skill_certificate_import(request):
     """D-19: import skill-level certificates from .xlsx; all or nothing, bad rows named."""
-    from certification.forms_certificates import SkillCertificateImportForm
-    from certification.services.imports import import_is_large
-    from certification.services.skill_certificates import (
-        IMPORT_COLUMNS,
-        SkillImportError,
-        require_skill_recorder,
-        skill_certificates_import,
-        skill_import_start,
-    )
 
     require_skill_recorder(request.user, request=request)
     form = SkillCertificateImportForm(request.POST or None, request.FILES or None)

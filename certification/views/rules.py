@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from certification.access.rules import access_rule_for_edit, require_rule_editor, rule_regions
+from certification.access.rules import (
+    access_rule_for_edit,
+    can_edit_rule,
+    require_rule_editor,
+    rule_regions,
+)
 from certification.forms_rules import (
     RequirementRuleEndForm,
     RequirementRuleForm,
@@ -37,11 +42,14 @@ def _add_errors(form, exc: ValidationError) -> None:
 def rule_list(request):
     scope = require_rule_editor(request.user, request=request, action="rule.list")
     today = timezone.localdate()
+    parts = requirement_rules_for_regulator(scope=scope, today=today)
+    for row in parts["in_force"] + parts["scheduled"]:  # ended rows are history: never edited
+        row.editable = can_edit_rule(scope, row)
     return render(
         request,
         "certification/rules/list.html",
         {
-            "parts": requirement_rules_for_regulator(scope=scope, today=today),
+            "parts": parts,
             "today": today,
             "recompute": recompute_progress(),
         },

@@ -1,5 +1,6 @@
 """Subsidy pages (D-29): thin views — access → one service → response."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -11,9 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from certification.access import require_role
-from certification.access.subsidies import access_application_for_review
-from certification.models import Region, StaffRole
-from certification.models.subsidies import ApplicationStatus, Objection, SubsidyApplication
+from certification.access.subsidies import access_application_for_review, access_own_application
+from certification.models import Certificate, Region, StaffRole
+from certification.models.subsidies import (
+    ApplicationStatus,
+    Objection,
+    SubsidyApplication,
+    SubsidyType,
+)
+from certification.rules.subsidies import CheckResult
 from certification.selectors import subsidies as sel
 from certification.services import subsidies as svc
 from certification.services.bans import PersonBanned
@@ -62,7 +69,12 @@ def review(request, application_id: int):
     return render(
         request,
         "certification/subsidies/review.html",
-        {"app": app, "objections": app.objections.select_related("resolved_by")},
+        {
+            "app": app,
+            # The snapshotted checks, each reason in the viewer's language.
+            "checks": [CheckResult.from_dict(c) for c in app.eligibility or []],
+            "objections": app.objections.select_related("resolved_by"),
+        },
     )
 
 
@@ -119,7 +131,6 @@ def public_notice(request):
             messages.error(request, join_messages(exc.messages))
         return redirect("certification:subsidy_notice")
     rows = [{"app": a, "name": sel.mask_name(a.person.name)} for a in sel.under_notice()]
-    from django.conf import settings
 
     return render(
         request,
@@ -219,7 +230,6 @@ def eligibility(request):
     person = _worker_person(request)
     if person is None:
         return redirect("certification:claim")
-    from certification.models import Certificate
 
     rows = [
         r
@@ -233,8 +243,6 @@ def eligibility(request):
 @require_http_methods(["POST"])
 def apply(request):
     """D-29: certificate + type + pledge → one submitted application, or the refusal shown."""
-    from certification.models import Certificate
-    from certification.models.subsidies import SubsidyType
 
     person = _worker_person(request)
     if person is None:
@@ -280,7 +288,6 @@ def my_applications(request):
 @login_required
 @require_http_methods(["POST"])
 def withdraw(request, application_id: int):
-    from certification.access.subsidies import access_own_application
 
     app = access_own_application(request.user, application_id)
     try:

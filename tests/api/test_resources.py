@@ -62,11 +62,28 @@ def test_a_person_with_an_invalid_id_number_is_not_registered(api):
     assert not Person.objects.filter(name="陈新人").exists()
 
 
-def test_registering_a_registered_number_or_a_region_outside_the_key_is_refused(api, cast):
+def test_registering_a_registered_number_does_not_tell_it_exists_and_grants_nothing(api, cast):
+    """Issue 13: no "already registered" oracle. The same ID and name answer as a registration
+    does; the key still cannot read the person without a relationship."""
+    number = cast.other_worker.reveal_id_number()  # registered in Lanzhou
+    again = api.post("reg", "/persons", {"id_number": number, "name": "赵外地"})
+    fresh = api.post("reg", "/persons", {"id_number": new_id_number(), "name": "陈新人"})
+    assert again.status_code == fresh.status_code == 201
+    assert set(again.json()) == set(fresh.json())
+    assert "已登记" not in again.content.decode()
+    assert api.get("reg", f"/persons/{again.json()['id']}/compliance").status_code == 404
+    assert Person.objects.filter(name="赵外地").count() == 1
+
+
+def test_a_registered_number_with_another_name_is_a_name_error_as_on_the_hiring_page(api, cast):
     twice = api.post(
-        "reg", "/persons", {"id_number": cast.worker.reveal_id_number(), "name": "王保育"}
+        "reg", "/persons", {"id_number": cast.worker.reveal_id_number(), "name": "王某某"}
     )
-    assert "id_number" in field_errors(twice)
+    assert set(field_errors(twice)) == {"name"}
+    assert "王保育" not in twice.content.decode()
+
+
+def test_registering_in_a_region_outside_the_key_is_refused(api):
     elsewhere = api.post(
         "reg", "/persons", {"id_number": new_id_number(), "name": "陈新人", "region_code": "620100"}
     )
@@ -463,3 +480,15 @@ def test_a_revoked_training_base_key_can_no_longer_push_hours(api, keys, cast, t
     response = api.post("base", "/hour-entries", attendance(cast.worker, course=taught))
     assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
     assert not HourEntry.objects.filter(person=cast.worker).exists()
+
+
+def test_a_field_error_message_is_plain_text_not_a_python_list(api, cast):
+    response = api.post(
+        "reg", "/persons", {"id_number": cast.worker.reveal_id_number(), "name": "王某某"}
+    )
+    error = response.json()["errors"][0]
+    assert error == {
+        "field": "name",
+        "message": "姓名与证件号码登记信息不一致。",
+        "type": "name_mismatch",
+    }

@@ -72,7 +72,7 @@ def _rule_in_effect(region, role="caregiver", total="130", since_days=400):
 def recompute_calls(monkeypatch):
     calls = []
     monkeypatch.setattr(
-        "certification.tasks.compliance.recompute_compliance.delay",
+        "certification.tasks.compliance.recompute_compliance.apply_async",
         lambda *a, **kw: calls.append((a, kw)),
     )
     return calls

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from certification.services.compliance_recompute import compliance_recompute
+from certification.tasks.compliance import recompute_compliance
 
 
 class Command(BaseCommand):
@@ -14,8 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, chunk_size, background, **options):
         if background:
-            from certification.tasks.compliance import recompute_compliance
-
             result = recompute_compliance.delay(chunk_size=chunk_size)
             self.stdout.write(f"enqueued task {result.id}")
             return
