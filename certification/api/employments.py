@@ -11,7 +11,7 @@ from certification.api.schemas import EmploymentCreateIn, EmploymentEndIn, Emplo
 from certification.audit import client_ip
 from certification.models import ApiKey, Employment
 from certification.services.ban_register import hiring_employ
-from certification.services.people import employment_end
+from certification.services.employment_states import employment_end
 
 router = Router(tags=["任职"])
 

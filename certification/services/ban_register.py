@@ -29,11 +29,10 @@ from certification.models import (
 from certification.selectors.bans import bans_in_force
 from certification.services.bans import BLOCKED_MESSAGE
 from certification.services.certificates import certificate_revoke_for_ban
+from certification.services.employment_states import employment_flag_banned
 from certification.services.imports import ImportHandler, ImportRowErrors, import_job_queue
 from certification.services.people import employment_create, person_register
 from certification.services.subsidies import application_ban_cascade
-
-REASON_LABELS = {str(label): value for value, label in BanEntry.Reason.choices}
 
 
 @dataclass
@@ -196,23 +195,13 @@ def _reject_applications(*, actor, entry, person, ip) -> list[int]:
 
 def _flag_employments(*, actor, person, now, ip) -> list[Employment]:
     done = []
-    for emp in (
-        Employment.objects.select_for_update()
-        .select_related("institution__region")
-        .filter(person=person, end_date__isnull=True, flagged_for_termination_at__isnull=True)
+    for emp in Employment.objects.select_related("institution__region").filter(
+        person=person, end_date__isnull=True, flagged_for_termination_at__isnull=True
     ):
-        emp.flagged_for_termination_at = now
-        emp.flag_reason = _(BLOCKED_MESSAGE)
-        emp.save(update_fields=["flagged_for_termination_at", "flag_reason"])
-        audit_record(
-            actor=actor,
-            action="employment.flag",
-            obj=emp,
-            ip=ip,
-            region_path=emp.institution.region.path,
-            data={"why": "ban"},
-        )
-        done.append(emp)
+        if employment_flag_banned(
+            actor=actor, employment_id=emp.pk, reason=_(BLOCKED_MESSAGE), why="ban", ip=ip
+        ):
+            done.append(emp)
     return done
 
 

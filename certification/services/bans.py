@@ -15,6 +15,7 @@ from certification.idnumbers import IdNumberError, parse_id_number
 from certification.models import BanCheck, BanEntry, Employment, Notification
 from certification.selectors.bans import bans_in_force
 from certification.services.ban_alerts import ban_alert_for_check
+from certification.services.employment_states import employment_flag_banned
 
 BLOCKED_MESSAGE = gettext_noop("该人员不得从事托育服务，请联系卫生健康部门")
 
@@ -147,11 +148,10 @@ def ban_yearly_recheck(*, year: int | None = None, chunk: int = 5000) -> dict:
         if len(batch) >= chunk:
             checked += _flush(batch)
     checked += _flush(batch)
-    now = timezone.now()
     for pk, inst_id, region_id, ban_id in hit_rows:
         with transaction.atomic():
-            Employment.objects.filter(pk=pk, flagged_for_termination_at__isnull=True).update(
-                flagged_for_termination_at=now, flag_reason=_(BLOCKED_MESSAGE)
+            employment_flag_banned(
+                actor=None, employment_id=pk, reason=_(BLOCKED_MESSAGE), why="yearly_recheck"
             )
             Notification.objects.get_or_create(
                 dedupe_key=f"ban-recheck:{year}:emp:{pk}:org",

@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification import pii
@@ -279,22 +278,4 @@ def _employment_write(
     )
 
     compliance_on_employment_change(person=person)
-    return employment
-
-
-@transaction.atomic
-def employment_end(*, actor, employment: Employment, end_date: dt.date) -> Employment:
-    if employment.end_date is not None:
-        raise ValidationError(_("该任职记录已结束。"))
-    if end_date < employment.start_date:
-        raise ValidationError(_("离职日期不能早于入职日期。"))
-    employment.end_date = end_date
-    employment.save(update_fields=["end_date"])
-    audit_record(
-        actor=actor,
-        action="employment.end",
-        obj=employment,
-        data={"end_date": end_date.isoformat(), "at": timezone.now().isoformat()},
-        region_path=employment.institution.region.path,
-    )
     return employment

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from certification.access.employments import access_employment_for_change
-from certification.services.people import employment_end
+from certification.services.employment_states import employment_end
 from cms.text import join_messages
 
 

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from certification.models import (
     ApplicationStatus,
+    AuditEvent,
     BanCheck,
     BanEntry,
     Certificate,
@@ -298,7 +299,11 @@ def test_yearly_recheck_finds_a_person_banned_after_hiring(cast, regions, orgs):
     emp.refresh_from_db()
     assert emp.flagged_for_termination_at is not None
     assert BanCheck.objects.filter(purpose=CheckPurpose.YEARLY_RECHECK).count() == active
+    # issue 14: the flag is a state change like any other, so it has its audit row (one)
+    flags = AuditEvent.objects.filter(action="employment.flag", object_id=str(emp.pk))
+    assert [e.data["why"] for e in flags] == ["yearly_recheck"]
     assert ban_yearly_recheck()["checked"] == 0  # idempotent within the year
+    assert flags.count() == 1
     assert Notification.objects.filter(recipient_organisation=orgs.institution).count() == 1
 
 
