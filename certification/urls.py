@@ -4,6 +4,7 @@ here under one namespace, so work on one area never edits another's lines."""
 from django.urls import path
 
 from certification.urlconf import (
+    administration,
     bans,
     certificates,
     compliance,
@@ -31,4 +32,5 @@ urlpatterns = [
     *dashboards.urlpatterns,
     *security.urlpatterns,
     *import_urls.urlpatterns,
+    *administration.urlpatterns,
 ]

@@ -20,7 +20,14 @@ from .organisations import Accreditation, Organisation
 from .people import IdProcessingConsent, Person
 from .regions import Region
 from .requirements import LearningPolicy, RequirementRule
-from .staff import ORGANISATION_ROLES, REGION_ROLES, StaffMembership, StaffRole
+from .staff import (
+    ORGANISATION_ROLES,
+    REGION_ROLES,
+    SECOND_APPROVAL_ROLES,
+    RoleGrant,
+    StaffMembership,
+    StaffRole,
+)
 from .subsidies import (
     ApplicationStatus,
     ApplicationStatusChange,
@@ -69,6 +76,8 @@ __all__ = [
     "SerialCounter",
     "SkillLevel",
     "StaffMembership",
+    "RoleGrant",
+    "SECOND_APPROVAL_ROLES",
     "StaffRole",
     "SubsidyApplication",
     "SubsidyPolicy",

@@ -14,6 +14,11 @@ class Organisation(models.Model):
         NON_PROFIT = "non_profit", _("非营利性")
         PUBLIC = "public", _("公办")
 
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("正常")
+        SUSPENDED = "suspended", _("已暂停")
+        WITHDRAWN = "withdrawn", _("已撤销")
+
     class FilingStatus(models.TextChoices):
         NOT_FILED = "not_filed", _("未备案")
         PENDING = "pending", _("备案审核中")
@@ -37,6 +42,10 @@ class Organisation(models.Model):
     is_inclusive = models.BooleanField(_("普惠性"), default=False)
     address = models.CharField(_("地址"), max_length=255, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    # A suspended or withdrawn training base cannot issue certificates; its records stay.
+    status = models.CharField(
+        _("运营状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
 
     class Meta:
         ordering = ["region_id", "name"]

@@ -11,11 +11,22 @@ class StaffRole(models.TextChoices):
     REGULATOR = "regulator", _("卫健监管人员")
     EDITOR = "editor", _("课程内容编辑")
     SYSADMIN = "sysadmin", _("系统管理员")
+    REGION_ADMIN = "region_admin", _("地区管理员")
+    AUDIT_READER = "audit_reader", _("审计查阅员")
 
 
 # Which roles are scoped to an organisation, and which to a region subtree.
 ORGANISATION_ROLES = {StaffRole.INSTITUTION_ADMIN, StaffRole.BASE_STAFF}
-REGION_ROLES = {StaffRole.HR_REVIEWER, StaffRole.HR_PAYMENT, StaffRole.REGULATOR}
+REGION_ROLES = {
+    StaffRole.HR_REVIEWER,
+    StaffRole.HR_PAYMENT,
+    StaffRole.REGULATOR,
+    StaffRole.REGION_ADMIN,
+    StaffRole.AUDIT_READER,
+}
+# Separation of duties (等保 level 3): a grant of these roles takes effect only once a second
+# administrator, not the one who asked, approves it.
+SECOND_APPROVAL_ROLES = REGION_ROLES
 
 
 class StaffMembership(models.Model):
@@ -58,7 +69,13 @@ class StaffMembership(models.Model):
                         region__isnull=True,
                     )
                     | models.Q(
-                        role__in=["hr_reviewer", "hr_payment", "regulator"],
+                        role__in=[
+                            "hr_reviewer",
+                            "hr_payment",
+                            "regulator",
+                            "region_admin",
+                            "audit_reader",
+                        ],
                         organisation__isnull=True,
                         region__isnull=False,
                     )
@@ -74,3 +91,93 @@ class StaffMembership(models.Model):
     def __str__(self):
         scope = self.organisation or self.region or "—"
         return f"{self.user} · {self.get_role_display()} · {scope}"
+
+
+class RoleGrant(models.Model):
+    """A role and scope given to a person by e-mail (an invitation), and its approval.
+
+    States: pending_approval (a second administrator must approve, SECOND_APPROVAL_ROLES) →
+    invited (the link is sent) → accepted (a StaffMembership exists); rejected and revoked end
+    it. Only services/grants.py moves a grant between states."""
+
+    class Status(models.TextChoices):
+        PENDING_APPROVAL = "pending_approval", _("待复核")
+        INVITED = "invited", _("已邀请")
+        ACCEPTED = "accepted", _("已生效")
+        REJECTED = "rejected", _("复核未通过")
+        REVOKED = "revoked", _("已撤销")
+
+    email = models.EmailField(_("邮箱"))
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=64)
+    role = models.CharField(_("角色"), max_length=24, choices=StaffRole.choices)
+    organisation = models.ForeignKey(
+        "certification.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_grants",
+        verbose_name=_("机构"),
+    )
+    region = models.ForeignKey(
+        "certification.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_grants",
+        verbose_name=_("地区"),
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants_requested"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants_approved",
+    )
+    membership = models.OneToOneField(
+        StaffMembership, null=True, blank=True, on_delete=models.SET_NULL, related_name="grant"
+    )
+    # The invitation link carries a random token; only its SHA-256 is kept.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.CheckConstraint(
+                name="grant_scope_matches_role",
+                condition=(
+                    models.Q(
+                        role__in=["institution_admin", "base_staff"],
+                        organisation__isnull=False,
+                        region__isnull=True,
+                    )
+                    | models.Q(
+                        role__in=[
+                            "hr_reviewer",
+                            "hr_payment",
+                            "regulator",
+                            "region_admin",
+                            "audit_reader",
+                        ],
+                        organisation__isnull=True,
+                        region__isnull=False,
+                    )
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} · {self.get_role_display()} · {self.organisation or self.region}"
+
+    @property
+    def scope_label(self) -> str:
+        return str(self.organisation or self.region)

@@ -23,6 +23,7 @@ class TrainingFacts:
     accreditation_windows: tuple[tuple[dt.date, dt.date], ...]
     issue_date: dt.date
     banned: bool = False
+    base_operating: bool = True  # a suspended or withdrawn base issues nothing (issue 15)
 
 
 def training_refusals(facts: TrainingFacts) -> list[str]:
@@ -48,6 +49,8 @@ def training_refusals(facts: TrainingFacts) -> list[str]:
         reasons.append(_("本基地该课程的培训资质在发证日期已过期或未生效。"))
     if facts.banned:
         reasons.append(_("该人员不得从事托育服务，请联系卫生健康部门。"))
+    if not facts.base_operating:
+        reasons.append(_("本培训基地已被暂停或撤销，不能发证。"))
     return reasons
 
 

@@ -87,6 +87,7 @@ def training_eligibility(*, person, course, training_base, issue_date) -> list[s
         ),
         accreditation_windows=sel.accreditation_windows(training_base=training_base, course=course),
         issue_date=issue_date,
+        base_operating=training_base.status == training_base.Status.ACTIVE,
     )
     return training_refusals(facts)
 

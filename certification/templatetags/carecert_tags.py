@@ -34,9 +34,18 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     ],
     "editor": [("wagtailadmin_home", gettext_noop("内容管理"))],
     "sysadmin": [
+        ("certification:organisation_list", gettext_noop("机构管理")),
+        ("certification:grant_list", gettext_noop("角色授权")),
+        ("certification:staff_list", gettext_noop("工作人员")),
+        ("certification:audit_log", gettext_noop("审计日志")),
         ("wagtailadmin_home", gettext_noop("内容管理")),
         ("admin:index", gettext_noop("系统管理")),
     ],
+    "region_admin": [
+        ("certification:organisation_list", gettext_noop("机构管理")),
+        ("certification:grant_list", gettext_noop("角色授权")),
+    ],
+    "audit_reader": [("certification:audit_log", gettext_noop("审计日志"))],
 }
 
 

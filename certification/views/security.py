@@ -49,13 +49,15 @@ def my_data(request):
 
 @login_required
 def audit_log(request):
-    """Sysadmins see the whole log; regulators the rows of their region subtree."""
+    """Sysadmins see the whole log; regulators and audit readers the rows of their region
+    subtree (an audit reader sees this page and nothing else)."""
     scope = staff_scope(request.user)
     if scope.has(StaffRole.SYSADMIN) or request.user.is_superuser:
         events = AuditEvent.objects.all()
-    elif scope.has(StaffRole.REGULATOR):
+    elif scope.has(StaffRole.REGULATOR, StaffRole.AUDIT_READER):
         events = AuditEvent.objects.filter(
-            scope.region_q("region_path", StaffRole.REGULATOR) & ~Q(region_path="")
+            scope.region_q("region_path", StaffRole.REGULATOR, StaffRole.AUDIT_READER)
+            & ~Q(region_path="")
         )
     else:
         deny(request.user, action="audit.view", request=request)

@@ -1,0 +1,275 @@
+"""Province administration pages (issue 15): organisations, accreditations, staff grants and
+the invitee's acceptance. Thin: form → access → one service → response."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from certification.access.administration import (
+    access_grant,
+    access_organisation_for_admin,
+    grants_administered,
+    organisations_administered,
+    regions_administered,
+    require_administrator,
+)
+from certification.audit import client_ip
+from certification.forms_admin import (
+    AccreditationForm,
+    GrantForm,
+    GrantRejectForm,
+    InvitationAcceptForm,
+    OrganisationForm,
+    OrganisationStatusForm,
+)
+from certification.models import Organisation, RoleGrant
+from certification.services import grants as grant_svc
+from certification.services import organisations as org_svc
+from cms.text import join_messages
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@never_cache
+@login_required
+def organisation_list(request):
+    require_administrator(request.user, request=request, action="organisation.list")
+    orgs = organisations_administered(request.user).order_by("region__path", "name")
+    kind = request.GET.get("kind", "")
+    if kind in Organisation.Kind.values:
+        orgs = orgs.filter(kind=kind)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        orgs = orgs.filter(Q(name__icontains=query) | Q(credit_code__icontains=query))
+    page = Paginator(orgs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "certification/manage/organisations.html",
+        {"page": page, "kind": kind, "q": query, "kinds": Organisation.Kind.choices},
+    )
+
+
+@never_cache
+@login_required
+def organisation_new(request):
+    require_administrator(request.user, request=request, action="organisation.create")
+    form = OrganisationForm(request.POST or None, regions=regions_administered(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = org_svc.organisation_create(
+                actor=request.user, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已登记机构 %(name)s。") % {"name": org.name})
+            return redirect("certification:organisation_edit", organisation_id=org.pk)
+    return render(request, "certification/manage/organisation_form.html", {"form": form})
+
+
+@never_cache
+@login_required
+def organisation_edit(request, organisation_id: int):
+    org = access_organisation_for_admin(
+        request.user, organisation_id, request=request, action="organisation.update"
+    )
+    form = OrganisationForm(
+        request.POST or None, instance=org, regions=regions_administered(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_svc.organisation_update(
+                actor=request.user, organisation=org, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("certification:organisation_edit", organisation_id=org.pk)
+    return render(
+        request,
+        "certification/manage/organisation_form.html",
+        {
+            "form": form,
+            "org": org,
+            "status_form": OrganisationStatusForm(),
+            "accreditation_form": AccreditationForm(),
+            "accreditations": org.accreditations.prefetch_related("courses").order_by(
+                "-valid_from"
+            ),
+        },
+    )
+
+
+@require_POST
+@login_required
+def organisation_status(request, organisation_id: int):
+    org = access_organisation_for_admin(
+        request.user, organisation_id, request=request, action="organisation.status"
+    )
+    form = OrganisationStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            org_svc.organisation_set_status(
+                actor=request.user, organisation=org, ip=client_ip(request), **form.cleaned_data
+            )
+            messages.success(request, _("已更新运营状态。"))
+        except ValidationError as exc:
+            messages.error(request, join_messages(exc.messages))
+    else:
+        messages.error(request, _("请选择状态并填写原因。"))
+    return redirect("certification:organisation_edit", organisation_id=org.pk)
+
+
+@require_POST
+@login_required
+def accreditation_new(request, organisation_id: int):
+    org = access_organisation_for_admin(
+        request.user, organisation_id, request=request, action="accreditation.create"
+    )
+    form = AccreditationForm(request.POST)
+    if form.is_valid():
+        try:
+            org_svc.accreditation_create(
+                actor=request.user,
+                training_base=org,
+                ip=client_ip(request),
+                courses=list(form.cleaned_data["courses"]),
+                valid_from=form.cleaned_data["valid_from"],
+                valid_to=form.cleaned_data["valid_to"],
+                document_number=form.cleaned_data["document_number"],
+            )
+            messages.success(request, _("已登记培训资质。"))
+        except ValidationError as exc:
+            messages.error(request, join_messages(exc.messages))
+    else:
+        messages.error(request, join_messages([str(e) for e in form.errors.values()]))
+    return redirect("certification:organisation_edit", organisation_id=org.pk)
+
+
+@never_cache
+@login_required
+def grant_list(request):
+    require_administrator(request.user, request=request, action="grant.list")
+    grants = grants_administered(request.user)
+    status = request.GET.get("status", "")
+    if status in RoleGrant.Status.values:
+        grants = grants.filter(status=status)
+    page = Paginator(grants, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "certification/manage/grants.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": RoleGrant.Status.choices,
+            "reject_form": GrantRejectForm(),
+        },
+    )
+
+
+@never_cache
+@login_required
+def grant_new(request):
+    require_administrator(request.user, request=request, action="grant.request")
+    form = GrantForm(
+        request.POST or None,
+        organisations=organisations_administered(request.user).order_by("name"),
+        regions=regions_administered(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = grant_svc.grant_request(
+                actor=request.user, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if grant.status == RoleGrant.Status.PENDING_APPROVAL:
+                messages.success(request, _("已提交，须由另一位管理员复核通过后发出邀请。"))
+            else:
+                messages.success(request, _("已向 %(email)s 发出邀请。") % {"email": grant.email})
+            return redirect("certification:grant_list")
+    return render(request, "certification/manage/grant_form.html", {"form": form})
+
+
+@require_POST
+@login_required
+def grant_decide(request, grant_id: int):
+    try:
+        if request.POST.get("decision") == "approve":
+            grant_svc.grant_approve(
+                actor=request.user, grant_id=grant_id, ip=client_ip(request), request=request
+            )
+            messages.success(request, _("已复核通过并发出邀请。"))
+        else:
+            form = GrantRejectForm(request.POST)
+            grant_svc.grant_reject(
+                actor=request.user,
+                grant_id=grant_id,
+                reason=form.data.get("reason", ""),
+                ip=client_ip(request),
+                request=request,
+            )
+            messages.success(request, _("已记录不予通过。"))
+    except ValidationError as exc:
+        messages.error(request, join_messages(exc.messages))
+    return redirect("certification:grant_list")
+
+
+@require_POST
+@login_required
+def grant_revoke(request, grant_id: int):
+    grant = access_grant(request.user, grant_id, request=request, action="grant.revoke")
+    try:
+        grant_svc.grant_revoke(actor=request.user, grant=grant, ip=client_ip(request))
+        messages.success(request, _("已撤销该授权，对应角色立即失效。"))
+    except ValidationError as exc:
+        messages.error(request, join_messages(exc.messages))
+    return redirect("certification:grant_list")
+
+
+@never_cache
+def invitation_accept(request, token: str):
+    """The invitee's page: set a password (new account) or accept as the signed-in user."""
+    grant = grant_svc.invitation_for_token(token)
+    if grant is None:
+        return render(request, "certification/manage/invitation_invalid.html", status=404)
+    signed_in = request.user.is_authenticated
+    form = None if signed_in else InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and (signed_in or form.is_valid()):
+        try:
+            user = grant_svc.invitation_accept(
+                token=token,
+                user=request.user if signed_in else None,
+                password="" if signed_in else form.cleaned_data["password1"],
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            if form is None:
+                messages.error(request, join_messages(exc.messages))
+            else:
+                _form_errors(form, exc)
+        else:
+            if not signed_in:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("账号已启用。请按提示设置两步验证。"))
+            return redirect("/")
+    return render(
+        request,
+        "certification/manage/invitation.html",
+        {"grant": grant, "form": form, "signed_in": signed_in},
+    )
