@@ -5,6 +5,7 @@ Every layer may import it (views, API, tasks, services, access); it imports only
 import hashlib
 import json
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 
 from certification.models import AuditEvent
@@ -86,3 +87,46 @@ def audit_verify() -> list[str]:
             problems.append(f"audit #{event.pk}: content does not match its hash (row edited)")
         prev_hash = event.hash
     return problems
+
+
+class AuditedRefusal(PermissionDenied):
+    """A refusal whose audit row was written where it was decided. The caller's transaction may
+    roll that row back with everything else; the request, API and task boundaries then call
+    `audit_refusal_survive`, which writes it again outside the rolled-back transaction."""
+
+    def __init__(self, message, record: dict, event_id: int):
+        super().__init__(message)
+        self.record = record
+        self.event_id = event_id
+
+    def __reduce__(self):  # Celery pickles a task's exception; keep what the boundary needs
+        return (type(self), (self.args[0] if self.args else "", self.record, self.event_id))
+
+
+def audit_refusal(*, actor, attempted: str, message, obj=None, ip: str | None = None):
+    """Write the `access.denied` row and return the exception to raise."""
+    record = {
+        "actor": actor if getattr(actor, "pk", None) else None,
+        "action": "access.denied",
+        "obj": obj,
+        "data": {"attempted": attempted},
+        "ip": ip,
+    }
+    event = audit_record(**record)
+    return AuditedRefusal(message, record=record, event_id=event.pk)
+
+
+def audit_refusal_survive(exc: BaseException) -> None:
+    """At a boundary, after every atomic block of the refused action has exited: re-append the
+    refusal's row if a rollback took it. Objects the rollback removed are named by id only."""
+    if not isinstance(exc, AuditedRefusal) or connection.needs_rollback:
+        return
+    if AuditEvent.objects.filter(pk=exc.event_id).exists():
+        return
+    record = dict(exc.record)
+    obj = record.pop("obj")
+    data = dict(record.pop("data"), kept_after_rollback=True)
+    if obj is not None:
+        data["object"] = f"{obj._meta.label}:{obj.pk}"
+        obj = obj if type(obj).objects.filter(pk=obj.pk).exists() else None
+    exc.event_id = audit_record(obj=obj, data=data, **record).pk

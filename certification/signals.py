@@ -1,11 +1,13 @@
-"""Audit of authentication events (security baseline). Receivers only record; no rules here."""
+"""Audit of authentication events (security baseline) and of refusals inside Celery tasks.
+Receivers only record; no rules here."""
 
 from allauth.account.signals import user_logged_in as allauth_logged_in  # noqa: F401
 from axes.signals import user_locked_out
+from celery.signals import task_failure
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from certification.audit import audit_record, client_ip
+from certification.audit import audit_record, audit_refusal_survive, client_ip
 
 
 @receiver(user_logged_in)
@@ -36,3 +38,9 @@ def _audit_lockout(sender, request, username, ip_address, **kwargs):
     audit_record(
         actor=None, action="auth.locked_out", data={"login": str(username)[:128]}, ip=ip_address
     )
+
+
+@task_failure.connect
+def _audit_task_refusal(sender=None, exception=None, **kwargs):
+    """A task refused inside its transaction keeps the refusal's audit row."""
+    audit_refusal_survive(exception)

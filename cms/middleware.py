@@ -1,9 +1,12 @@
-"""Session lifetime limits (security baseline): idle and absolute timeouts."""
+"""Session lifetime limits (security baseline) and refusal of NUL bytes in requests."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 _LOGIN_AT = "_carecert_login_at"
 _SEEN_AT = "_carecert_seen_at"
@@ -29,3 +32,41 @@ class SessionTimeoutMiddleware:
             else:
                 session[_SEEN_AT] = now
         return self.get_response(request)
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in v for v in values)
+
+
+class RejectNulMiddleware:
+    """A NUL byte in the path, the query or a form field can never be meaningful input, and
+    PostgreSQL refuses it in text: answer 400 with a clear message instead of a 500 deep down.
+    (JSON bodies are checked by the API schemas.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._hostile(request):
+            message = _("请求中含有不允许的字符（NUL），请检查输入后重试。")
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "bad_request", "message": message, "errors": []}, status=400
+                )
+            return render(request, "400.html", {"message": message}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _hostile(request) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if _has_nul(v for values in request.GET.lists() for v in values[1]):
+            return True
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            return _has_nul(v for values in request.POST.lists() for v in values[1]) or _has_nul(
+                request.POST.keys()
+            )
+        return False

@@ -7,10 +7,10 @@ Per-object access functions live beside this module, one module per concept
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from certification.audit import audit_refusal, client_ip
 from certification.models import StaffMembership, StaffRole
 
 
@@ -80,18 +80,16 @@ def is_staff_member(user) -> bool:
     return bool(staff_scope(user).roles)
 
 
-def deny(user, *, action: str, obj=None, request=None):
-    """Record a refused access in the audit trail, then raise PermissionDenied."""
-    from certification.audit import audit_record, client_ip
-
-    audit_record(
-        actor=user if getattr(user, "pk", None) else None,
-        action="access.denied",
+def deny(user, *, action: str, obj=None, request=None, message=None):
+    """Record a refused access in the audit trail, then raise PermissionDenied. The row
+    survives a rollback of the refused action (certification.audit.AuditedRefusal)."""
+    raise audit_refusal(
+        actor=user,
+        attempted=action,
+        message=message or _("您没有权限执行此操作。"),
         obj=obj,
-        data={"attempted": action},
         ip=client_ip(request),
     )
-    raise PermissionDenied(_("您没有权限执行此操作。"))
 
 
 def require_role(user, *roles: str, request=None, action: str = "") -> StaffScope:

@@ -7,7 +7,7 @@ from ninja.errors import AuthenticationError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from certification.api.principal import key_actor
-from certification.audit import audit_record, client_ip
+from certification.audit import audit_record, audit_refusal_survive, client_ip
 from certification.services.bans import PersonBanned
 from certification.services.certificates import CertificateRefused
 from certification.services.subsidies import TransitionNotAllowed
@@ -109,6 +109,7 @@ def install(api) -> None:
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
+        audit_refusal_survive(exc)
         return _refused(api, request, _body("forbidden", "该接口密钥无权执行此操作"), 403)
 
     @api.exception_handler(Http404)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from certification.access import staff_scope
+from certification.access import deny, staff_scope
 from certification.audit import audit_record
 from certification.models import CheckPurpose, Notification, Region, StaffRole
 from certification.models.subsidies import (
@@ -179,7 +179,7 @@ def application_withdraw(*, actor, application: SubsidyApplication) -> SubsidyAp
 
 def _require_region_role(actor, app, role) -> None:
     if not staff_scope(actor).covers_path(app.region.path, role):
-        raise PermissionDenied(_("无权处理该地区的申请"))
+        deny(actor, action="subsidy.review", obj=app, message=_("无权处理该地区的申请"))
 
 
 @transaction.atomic
@@ -330,7 +330,9 @@ def _approve(*, actor, application_id: int, today: dt.date) -> SubsidyApplicatio
 @transaction.atomic
 def batch_create(*, actor, region, month: dt.date) -> PaymentBatch:
     if not staff_scope(actor).covers_path(region.path, StaffRole.HR_PAYMENT):
-        raise PermissionDenied(_("无权为该地区编制支付批次"))
+        deny(
+            actor, action="subsidy.batch_create", obj=region, message=_("无权为该地区编制支付批次")
+        )
     batch = PaymentBatch.objects.create(region=region, month=month.replace(day=1), created_by=actor)
     audit_record(actor=actor, action="subsidy.batch_create", obj=batch, region_path=region.path)
     return batch
@@ -347,7 +349,9 @@ def batch_build(
     refuses when nothing could be added."""
 
     if not staff_scope(actor).covers_path(region.path, StaffRole.HR_PAYMENT):
-        raise PermissionDenied(_("无权为该地区编制支付批次"))
+        deny(
+            actor, action="subsidy.batch_create", obj=region, message=_("无权为该地区编制支付批次")
+        )
     Region.objects.select_for_update().filter(pk=region.pk).first()  # one builder at a time
     month = month.replace(day=1)
     batch = (
@@ -379,12 +383,17 @@ def batch_add(*, actor, batch: PaymentBatch, application: SubsidyApplication) ->
     """D-30: lock the application, re-check it is approved; the OneToOne line is the backstop."""
     batch = PaymentBatch.objects.select_for_update().select_related("region").get(pk=batch.pk)
     if batch.created_by_id != actor.pk or batch.status != PaymentBatch.Status.OPEN:
-        raise PermissionDenied(_("只能向自己编制中的批次添加"))
+        deny(actor, action="subsidy.batch_add", obj=batch, message=_("只能向自己编制中的批次添加"))
     app = _locked(application.pk)
     if app.reviewer_id == actor.pk:
-        raise PermissionDenied(_("审核人不能将自己审核的申请编入支付批次"))
+        deny(
+            actor,
+            action="subsidy.batch_add_own_review",
+            obj=app,
+            message=_("审核人不能将自己审核的申请编入支付批次"),
+        )
     if not app.region.path.startswith(batch.region.path):
-        raise PermissionDenied(_("申请不属于该批次地区"))
+        deny(actor, action="subsidy.batch_add_region", obj=app, message=_("申请不属于该批次地区"))
     if app.status != S.APPROVED:
         raise TransitionNotAllowed(_("该申请不是待编批状态"))
     try:
@@ -405,7 +414,7 @@ def batch_mark_paid(*, actor, batch_id: int, bank_reference: str) -> PaymentBatc
     if batch.status == PaymentBatch.Status.PAID:
         return batch
     if batch.created_by_id != actor.pk:
-        raise PermissionDenied(_("只能处理自己编制的批次"))
+        deny(actor, action="subsidy.batch_pay", obj=batch, message=_("只能处理自己编制的批次"))
     if not bank_reference.strip():
         raise ValidationError(_("请填写银行流水号"))
     batch.status, batch.paid_at = PaymentBatch.Status.PAID, timezone.now()
@@ -442,7 +451,7 @@ def batch_export(*, actor, batch: PaymentBatch) -> bytes:
 
     batch = PaymentBatch.objects.select_for_update().select_related("region").get(pk=batch.pk)
     if not staff_scope(actor).covers_path(batch.region.path, StaffRole.HR_PAYMENT):
-        raise PermissionDenied(_("无权导出该批次"))
+        deny(actor, action="subsidy.batch_export", obj=batch, message=_("无权导出该批次"))
     wb = Workbook()
     ws = wb.active
     ws.title = _("支付明细")

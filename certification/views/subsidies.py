@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from certification.access import require_role
 from certification.access.subsidies import access_application_for_review, access_own_application
+from certification.audit import audit_refusal_survive
 from certification.models import Certificate, Region, StaffRole
 from certification.models.subsidies import (
     ApplicationStatus,
@@ -202,6 +203,7 @@ def payment_batch_list(request):
             )
             messages.success(request, _("已标记支付"))
         except PermissionDenied as exc:
+            audit_refusal_survive(exc)  # shown as a message: the exception ends here
             messages.error(request, str(exc) or _("无权执行此操作"))
         except ValidationError as exc:
             messages.error(request, join_messages(exc.messages))

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cms.middleware.RejectNulMiddleware",
     "cms.middleware.SessionTimeoutMiddleware",
     "cms.mfa.StaffSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
+    "certification.middleware.RefusalAuditMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
