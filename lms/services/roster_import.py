@@ -5,19 +5,30 @@ from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from certification import pii
 from certification.idnumbers import IdType, parse_id_number
-from certification.models import CheckPurpose, StaffRole
+from certification.models import CheckPurpose, Person, StaffRole
 from certification.services.bans import BLOCKED_MESSAGE, ban_check
-from certification.services.people import person_find_by_id_number
+from certification.services.people import person_find_by_id_number, person_register
 from cms.text import join_messages
 from lms.models import ClassSession
 from lms.services.offline import _enrol_many
 
 COLUMNS = ("姓名", "证件类型", "证件号码")
 DEFAULT_ID_TYPE_LABEL = "居民身份证"
+
+
+@dataclass(frozen=True)
+class _NewPerson:
+    """A row whose number is not registered yet: registered when the whole file is valid."""
+
+    id_type: str
+    number: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -55,8 +66,8 @@ def _id_type(label: str) -> str | None:
 def roster_import(*, actor, session: ClassSession, upload) -> RosterResult:
     """Validate every row of an .xlsx roster, then enrol all in one transaction — or nothing.
 
-    Errors name the row number and column: invalid ID (with the parser's reason), unknown
-    person, name mismatch with the registry, duplicate row, banned person (no ban details,
+    Errors name the row number and column: invalid ID (with the parser's reason), name
+    mismatch with the registry (a new number is registered), duplicate row, banned person (no ban details,
     D-23), already enrolled, capacity exceeded. Upload checks: size, extension, readable.
     """
     result = RosterResult()
@@ -106,17 +117,19 @@ def roster_import(*, actor, session: ClassSession, upload) -> RosterResult:
             continue
         seen[key] = number
         person = person_find_by_id_number(id_type=id_type, id_number=id_number)
-        if person is None:
-            err("证件号码", _("系统中无此人员档案"))
+        # One answer for "registered elsewhere" and "new" (issue 13): a new number is registered
+        # with the row's name once the whole file is valid; only a different name is refused.
+        if person is not None and person.name.strip() != person_name:
+            err("姓名", _("姓名与证件号码登记信息不一致。"))
             continue
-        if person.name.strip() != person_name:
-            err("姓名", _("姓名与档案不一致"))
-            continue
-        if person.pk in enrolled_ids:
+        if person is not None and person.pk in enrolled_ids:
             err("证件号码", _("已报名本班次"))
             continue
+        if person is None and not person_name:
+            err("姓名", _("请填写姓名"))
+            continue
         outcome = ban_check(
-            id_index=person.id_index,
+            id_index=person.id_index if person else pii.blind_index(parsed.number),
             purpose=CheckPurpose.ENROLMENT,
             actor=actor,
             actor_role=StaffRole.BASE_STAFF,
@@ -125,13 +138,26 @@ def roster_import(*, actor, session: ClassSession, upload) -> RosterResult:
         if outcome.is_hit:
             err("证件号码", _(BLOCKED_MESSAGE))
             continue
-        people.append(person)
+        people.append(person or _NewPerson(id_type, parsed.number, person_name))
     if not result.errors and session.enrolments.count() + len(people) > session.capacity:
         result.errors.append(
             RowError(len(rows), "", _("超出班次容量（%(c)d 人）") % {"c": session.capacity})
         )
     if result.errors or not people:
         return result
-    _enrol_many(actor=actor, session=session, people=people)
-    result.enrolled = len(people)
+    with transaction.atomic():
+        registered = [
+            p
+            if isinstance(p, Person)
+            else person_register(
+                actor=actor,
+                id_type=p.id_type,
+                id_number=p.number,
+                name=p.name,
+                region=session.training_base.region,
+            )
+            for p in people
+        ]
+        _enrol_many(actor=actor, session=session, people=registered)
+    result.enrolled = len(registered)
     return result

@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from wagtail.models import Page
 
-from certification.models import AuditEvent, BanEntry, HourEntry
+from certification.models import AuditEvent, BanEntry, HourEntry, Person
 from certification.services.bans import PersonBanned
 from cms.models.pages import CoursePage
 from lms.access import access_class_session
@@ -239,3 +239,47 @@ def test_a_credited_attendance_cannot_be_unmarked(cast, session):
             actor=cast.base_staff, session=session, person=cast.worker, present=False
         )
     assert HourEntry.objects.filter(person=cast.worker).count() == 1
+
+
+def test_a_new_number_on_the_roster_is_registered_and_enrolled_not_reported_unknown(
+    cast, session, orgs
+):
+    # Issue 13: the roster told "系统中无此人员档案" from "姓名与档案不一致", so a base could
+    # probe whether a number was registered anywhere. A new number is now simply registered.
+    known = new_id_number()
+    person_with(known, "王芳")
+    new = new_id_number()
+
+    result = roster_import(
+        actor=cast.base_staff,
+        session=session,
+        upload=xlsx([("王芳", "", known), ("陈新", "", new)]),
+    )
+
+    assert result.errors == [] and result.enrolled == 2
+    newcomer = ClassEnrolment.objects.get(session=session, person__name="陈新").person
+    assert newcomer.region == orgs.base.region and newcomer.id_masked.endswith(new[-4:])
+
+
+def test_a_registered_number_under_another_name_is_refused_as_on_the_hiring_page(cast, session):
+    known = new_id_number()
+    person_with(known, "李静")
+
+    result = roster_import(
+        actor=cast.base_staff, session=session, upload=xlsx([("李某", "", known)])
+    )
+
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (2, "姓名", "姓名与证件号码登记信息不一致。")
+    ]
+
+
+def test_a_roster_with_a_bad_row_registers_no_new_number(cast, session):
+    before = Person.objects.count()
+    result = roster_import(
+        actor=cast.base_staff,
+        session=session,
+        upload=xlsx([("陈新", "", new_id_number()), ("张三", "", "123")]),
+    )
+    assert [e.row for e in result.errors] == [3]
+    assert Person.objects.count() == before and not ClassEnrolment.objects.exists()
