@@ -109,3 +109,13 @@ class InvitationAcceptForm(forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("两次输入的密码不一致。"))
         return data
+
+
+class CalendarDayForm(forms.Form):
+    day = forms.DateField(label=_("日期"), widget=DATE)
+    is_working_day = forms.TypedChoiceField(
+        label=_("当天"),
+        choices=[("0", _("放假（非工作日）")), ("1", _("上班（工作日）"))],
+        coerce=lambda v: v == "1",
+    )
+    name = forms.CharField(label=_("名称"), max_length=60, required=False)

@@ -11,6 +11,8 @@ Training and evaluation subsidy defaults are this project's assumptions.
 import datetime as dt
 from decimal import Decimal
 
+import chinese_calendar
+
 # --- 0004: the national LearningPolicy (D-7, D-12, D-14)
 LEARNING_POLICY_START = dt.date(2021, 1, 1)
 
@@ -152,8 +154,40 @@ def unseed_subsidy_standards(apps) -> None:
         apps.get_model("certification", name).objects.filter(note=SUBSIDY_NOTE).delete()
 
 
+# --- 0016: the working-day calendar (D-35) from the kept `chinesecalendar` package
+CALENDAR_FROM = dt.date(2021, 1, 1)
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
+
+
+def seed_working_calendar(apps) -> None:
+    """The days the package marks differently from Monday–Friday: weekday holidays and weekend
+    make-up working days (调休), from CALENDAR_FROM to the package's last year."""
+    day_model = apps.get_model("certification", "CalendarDay")
+    rows = []
+    for day, name in chinese_calendar.holidays.items():
+        if day >= CALENDAR_FROM and day.weekday() < 5:
+            rows.append(
+                day_model(day=day, is_working_day=False, name=HOLIDAY_NAMES.get(name, name))
+            )
+    for day, name in chinese_calendar.workdays.items():
+        if day >= CALENDAR_FROM and day.weekday() >= 5:
+            label = HOLIDAY_NAMES.get(name, name or "")
+            rows.append(day_model(day=day, is_working_day=True, name=f"{label}调休上班"))
+    day_model.objects.bulk_create(rows, ignore_conflicts=True)
+
+
 def seed_all(apps) -> None:
     """Every seed above, in migration order."""
     seed_learning_policy(apps)
     seed_requirement_rules(apps)
     seed_subsidy_standards(apps)
+    seed_working_calendar(apps)

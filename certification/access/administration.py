@@ -105,3 +105,8 @@ def access_grant_for_approval(user, grant_id: int, *, request=None) -> RoleGrant
     if grant.requested_by_id == user.pk:
         deny(user, action="grant.approve_own", obj=grant, request=request)
     return grant
+
+
+def can_edit_calendar(user) -> bool:
+    """The working-day calendar is national (State Council): system administrators only."""
+    return _is_sysadmin(staff_scope(user), user)

@@ -4,6 +4,7 @@ from .api_keys import ApiKey
 from .assessments import AssessmentKind, AssessmentResult
 from .audit import AuditEvent
 from .bans import BanCheck, BanEntry, CheckPurpose
+from .calendar import CalendarDay
 from .certificates import (
     Certificate,
     CertificateBatch,
@@ -55,6 +56,7 @@ __all__ = [
     "BanEntry",
     "Certificate",
     "CertificateBatch",
+    "CalendarDay",
     "CheckPurpose",
     "CycleStatus",
     "CycleSummary",

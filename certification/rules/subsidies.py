@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -119,29 +120,40 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """Monday–Friday only; no holiday calendar (D-29)."""
+def is_working_day(day: dt.date, exceptions: Mapping[dt.date, bool]) -> bool:
+    """D-35: Monday–Friday unless the calendar says otherwise (holiday, or 调休 make-up day)."""
+    return exceptions.get(day, day.weekday() < 5)
+
+
+def add_working_days(start: dt.date, days: int, exceptions: Mapping[dt.date, bool]) -> dt.date:
+    """The day `days` working days after `start` (D-29, D-35)."""
     day = start
     while days > 0:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day, exceptions):
             days -= 1
     return day
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
+def working_days_between(start: dt.date, end: dt.date, exceptions: Mapping[dt.date, bool]) -> int:
     count, day = 0, start
     while day < end:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day, exceptions):
             count += 1
     return count
 
 
-def review_overdue(*, submitted_on: dt.date, today: dt.date, target_working_days: int) -> bool:
+def review_overdue(
+    *,
+    submitted_on: dt.date,
+    today: dt.date,
+    target_working_days: int,
+    exceptions: Mapping[dt.date, bool],
+) -> bool:
     """D-29: a submitted application is overdue once more working days than the region's review
     target have passed since submission."""
-    return working_days_between(submitted_on, today) > target_working_days
+    return working_days_between(submitted_on, today, exceptions) > target_working_days
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:

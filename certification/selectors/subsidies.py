@@ -22,6 +22,7 @@ from certification.models.subsidies import (
 )
 from certification.rules import subsidies as rules
 from certification.selectors.bans import bans_in_force
+from certification.selectors.calendar import calendar_exceptions, calendar_exceptions_for_span
 
 
 def _in_force(qs, *, region, on: dt.date):
@@ -209,8 +210,11 @@ def review_queue_rows(*, scope, today: dt.date) -> list[dict]:
     the policy in force for the application's region on the day it was submitted (D-29)."""
 
     policy_rows = list(SubsidyPolicy.objects.select_related("region"))  # a small rule table
+    apps = list(review_queue(scope=scope))
+    first = min((timezone.localdate(a.submitted_at) for a in apps), default=today)
+    calendar = calendar_exceptions(first, today)
     rows = []
-    for app in review_queue(scope=scope):
+    for app in apps:
         submitted_on = timezone.localdate(app.submitted_at)
         target = _policy_in_force(
             policy_rows, region=app.region, on=submitted_on
@@ -218,10 +222,13 @@ def review_queue_rows(*, scope, today: dt.date) -> list[dict]:
         rows.append(
             {
                 "app": app,
-                "elapsed": rules.working_days_between(submitted_on, today),
+                "elapsed": rules.working_days_between(submitted_on, today, calendar),
                 "target": target,
                 "overdue": rules.review_overdue(
-                    submitted_on=submitted_on, today=today, target_working_days=target
+                    submitted_on=submitted_on,
+                    today=today,
+                    target_working_days=target,
+                    exceptions=calendar,
                 ),
             }
         )
@@ -231,10 +238,10 @@ def review_queue_rows(*, scope, today: dt.date) -> list[dict]:
 def notice_end_for(*, region, start: dt.date) -> dt.date:
     """The last day of a public notice that starts on `start`: the region's SubsidyPolicy
     notice_working_days (5 without a policy) counted in working days. The ONE place this is
-    computed — a holiday calendar plugs in here (rules.add_working_days)."""
+    computed; holidays and 调休 days follow the working-day calendar (D-35)."""
     row = policy_row_for(region=region, on=start)
     days = row.notice_working_days if row else rules.PolicyLimits().notice_working_days
-    return rules.add_working_days(start, days)
+    return rules.add_working_days(start, days, calendar_exceptions_for_span(start, days))
 
 
 def final_approval_rows(*, scope, today: dt.date) -> list[dict]:

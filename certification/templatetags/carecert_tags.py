@@ -36,6 +36,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     "sysadmin": [
         ("certification:organisation_list", gettext_noop("机构管理")),
         ("certification:grant_list", gettext_noop("角色授权")),
+        ("certification:calendar_edit", gettext_noop("工作日历")),
         ("certification:staff_list", gettext_noop("工作人员")),
         ("certification:audit_log", gettext_noop("审计日志")),
         ("wagtailadmin_home", gettext_noop("内容管理")),

@@ -22,6 +22,7 @@ urlpatterns: list = [
         views.accreditation_new,
         name="accreditation_new",
     ),
+    path("manage/calendar/", views.calendar_edit, name="calendar_edit"),
     path("manage/grants/", views.grant_list, name="grant_list"),
     path("manage/grants/new/", views.grant_new, name="grant_new"),
     path("manage/grants/<int:grant_id>/decide/", views.grant_decide, name="grant_decide"),

@@ -8,13 +8,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from certification.access import deny
 from certification.access.administration import (
     access_grant,
     access_organisation_for_admin,
+    can_edit_calendar,
     grants_administered,
     organisations_administered,
     regions_administered,
@@ -23,6 +26,7 @@ from certification.access.administration import (
 from certification.audit import client_ip
 from certification.forms_admin import (
     AccreditationForm,
+    CalendarDayForm,
     GrantForm,
     GrantRejectForm,
     InvitationAcceptForm,
@@ -30,6 +34,8 @@ from certification.forms_admin import (
     OrganisationStatusForm,
 )
 from certification.models import Organisation, RoleGrant
+from certification.selectors.calendar import calendar_year
+from certification.services import calendar as calendar_svc
 from certification.services import grants as grant_svc
 from certification.services import organisations as org_svc
 from cms.text import join_messages
@@ -272,4 +278,39 @@ def invitation_accept(request, token: str):
         request,
         "certification/manage/invitation.html",
         {"grant": grant, "form": form, "signed_in": signed_in},
+    )
+
+
+@never_cache
+@login_required
+def calendar_edit(request):
+    """D-35: the year's holidays and make-up working days; a system administrator enters the
+    next year's arrangement when the State Council publishes it."""
+    if not can_edit_calendar(request.user):
+        deny(request.user, action="calendar.view", request=request)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2000), today.year + 5)
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            calendar_svc.calendar_day_set(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存 %(day)s") % {"day": form.cleaned_data["day"]})
+            return redirect(f"{request.path}?year={form.cleaned_data['day'].year}")
+    return render(
+        request,
+        "certification/manage/calendar.html",
+        {
+            "form": form,
+            "year": year,
+            "days": calendar_year(year),
+            "years": range(today.year - 1, today.year + 3),
+            "today": today,
+        },
     )

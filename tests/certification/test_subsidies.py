@@ -18,6 +18,7 @@ from certification.models.subsidies import (
 from certification.models.subsidies import PaymentLine, SubsidyApplication, SubsidyType
 from certification.rules import subsidies as rules
 from certification.selectors import subsidies as sel
+from certification.selectors.calendar import calendar_exceptions
 from certification.services import subsidies as svc
 from certification.services.bans import PersonBanned
 from certification.tasks.subsidies import mark_batch_paid
@@ -135,7 +136,8 @@ def test_withdrawal_is_possible_before_review_only(cast):
 def test_review_opens_a_notice_of_five_working_days(cast):
     app = under_notice(cast)
     assert app.status == S.NOTICE and app.notice_start == timezone.localdate()
-    assert rules.working_days_between(app.notice_start, app.notice_end) == 5
+    calendar = calendar_exceptions(app.notice_start, app.notice_end)
+    assert rules.working_days_between(app.notice_start, app.notice_end, calendar) == 5
 
 
 def test_rejection_needs_a_reason(cast):

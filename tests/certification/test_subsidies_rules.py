@@ -135,5 +135,17 @@ def test_amounts_with_uplift_and_half_up_rounding():
 
 def test_working_days_skip_weekends():
     friday = dt.date(2026, 11, 20)
-    assert r.add_working_days(friday, 5) == dt.date(2026, 11, 27)
-    assert r.working_days_between(friday, dt.date(2026, 11, 24)) == 2
+    assert r.add_working_days(friday, 5, {}) == dt.date(2026, 11, 27)
+    assert r.working_days_between(friday, dt.date(2026, 11, 24), {}) == 2
+
+
+def test_holidays_and_make_up_days_change_the_count():
+    # National Day 2026: Thursday 1 October is a holiday, Saturday 10 October a make-up day.
+    calendar = {
+        dt.date(2026, 10, 1): False,
+        dt.date(2026, 10, 2): False,
+        dt.date(2026, 10, 10): True,
+    }
+    assert r.add_working_days(dt.date(2026, 9, 30), 1, calendar) == dt.date(2026, 10, 5)
+    assert r.add_working_days(dt.date(2026, 10, 9), 1, calendar) == dt.date(2026, 10, 10)
+    assert r.working_days_between(dt.date(2026, 9, 30), dt.date(2026, 10, 5), calendar) == 1

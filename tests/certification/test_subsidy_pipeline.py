@@ -22,6 +22,7 @@ from certification.models.subsidies import (
 )
 from certification.rules import subsidies as rules
 from certification.selectors import subsidies as sel
+from certification.selectors.calendar import calendar_exceptions_for_span
 from certification.services import subsidies as svc
 from certification.services.ban_register import ban_cascade
 from tests.certification.test_subsidies import approved, make_cert, submitted, under_notice
@@ -97,7 +98,8 @@ def test_the_notice_end_follows_the_regions_policy(cast, regions):
         region=regions.kunming, effective_from=dt.date(2020, 1, 1), notice_working_days=2
     )
     app = under_notice(cast)
-    assert app.notice_end == rules.add_working_days(app.notice_start, 2)
+    calendar = calendar_exceptions_for_span(app.notice_start, 2)
+    assert app.notice_end == rules.add_working_days(app.notice_start, 2, calendar)
     assert app.notice_end == sel.notice_end_for(region=app.region, start=app.notice_start)
 
 

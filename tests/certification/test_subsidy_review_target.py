@@ -9,13 +9,14 @@ from django.utils import timezone
 from certification.models import Certificate
 from certification.models.subsidies import SubsidyApplication, SubsidyPolicy, SubsidyType
 from certification.rules.subsidies import review_overdue, working_days_between
+from certification.selectors.calendar import calendar_exceptions
 from certification.services import subsidies as svc
 from tests.factories import EmploymentFactory, OrganisationFactory, PersonFactory, region
 
 
 def _working_days_ago(n: int) -> dt.date:
     today, day = timezone.localdate(), timezone.localdate()
-    while working_days_between(day, today) < n:
+    while working_days_between(day, today, calendar_exceptions(day, today)) < n:
         day -= dt.timedelta(days=1)
     return day
 
@@ -82,9 +83,14 @@ def test_a_policy_no_longer_in_force_on_submission_does_not_apply(cast, regions,
 
 def test_review_overdue_counts_working_days_only():
     friday, next_monday = dt.date(2026, 11, 20), dt.date(2026, 11, 23)
-    assert not review_overdue(submitted_on=friday, today=next_monday, target_working_days=1)
+    assert not review_overdue(
+        submitted_on=friday, today=next_monday, target_working_days=1, exceptions={}
+    )
     assert review_overdue(
-        submitted_on=friday, today=next_monday + dt.timedelta(days=1), target_working_days=1
+        submitted_on=friday,
+        today=next_monday + dt.timedelta(days=1),
+        target_working_days=1,
+        exceptions={},
     )
 
 
