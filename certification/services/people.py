@@ -268,11 +268,22 @@ def _employment_write(
         has_labour_contract=has_labour_contract,
         ui_contribution_months=ui_contribution_months,
     )
+    # A worker who registered themselves has no region until hired; the workplace's region then
+    # decides their daily cap and policies, and the counts and subsidies they belong to.
+    region_set = bool(
+        Person.objects.filter(pk=person.pk, region__isnull=True).update(region=institution.region)
+    )
+    if region_set:
+        person.region = institution.region
     audit_record(
         actor=actor,
         action="employment.create",
         obj=employment,
-        data={"role": role, "start_date": start_date.isoformat()},
+        data={
+            "role": role,
+            "start_date": start_date.isoformat(),
+            "person_region_set": region_set,
+        },
         region_path=institution.region.path,
         ip=ip,
     )

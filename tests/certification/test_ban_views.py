@@ -309,3 +309,28 @@ def test_a_big_ban_file_for_a_region_outside_the_regulators_scope_is_refused(
         )
     assert resp.status_code == 200 and "region" in resp.context["form"].errors
     assert not ImportJob.objects.exists() and not BanEntry.objects.exists()
+
+
+def test_a_self_registered_worker_takes_the_region_of_the_institution_that_hires_them(
+    client, cast, orgs
+):
+    # Issue 15: workers who registered themselves never got a region, so they had the national
+    # daily cap and were counted in no region. Hiring gives them the workplace's region.
+    number = new_id_number()
+    person = PersonFactory(name="孙自注", id_number=number, region=None)
+    client.force_login(cast.institution_admin)
+    client.post(
+        reverse("certification:hiring_check"),
+        {
+            "name": "孙自注",
+            "id_type": "resident",
+            "id_number": number,
+            "employ": "1",
+            "role": "caregiver",
+            "start_date": "2026-03-01",
+            "has_labour_contract": "on",
+            "ui_contribution_months": "0",
+        },
+    )
+    person.refresh_from_db()
+    assert person.region == orgs.institution.region
