@@ -33,6 +33,7 @@ from certification.services.ban_register import (
 )
 from certification.services.bans import BLOCKED_MESSAGE, PersonBanned, ban_check_id_number
 from certification.services.imports import ASYNC_IMPORT_ROWS, import_is_large
+from certification.views.throttles import refuse_if_too_frequent
 
 
 def _regions(scope):
@@ -152,6 +153,12 @@ def hiring_check(request):
     institution = (
         institutions.filter(pk=request.POST.get("institution")).first() or institutions.first()
     )
+    if request.method == "POST":
+        refused = refuse_if_too_frequent(
+            request, scope="page-hiring-check", setting="PAGE_RATE_HIRING_CHECK"
+        )
+        if refused is not None:
+            return refused
     form = HiringCheckForm(request.POST or None)
     employ_form = None
     result = None

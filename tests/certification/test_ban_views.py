@@ -334,3 +334,23 @@ def test_a_self_registered_worker_takes_the_region_of_the_institution_that_hires
     )
     person.refresh_from_db()
     assert person.region == orgs.institution.region
+
+
+def test_a_user_guessing_id_numbers_on_the_hiring_page_is_slowed_down(client, cast, settings):
+    # Issue 13: ban checks by typed-in number were unlimited on the page.
+    settings.PAGE_RATE_HIRING_CHECK = "2/min"
+    client.force_login(cast.institution_admin)
+    url = reverse("certification:hiring_check")
+
+    def guess():
+        return client.post(
+            url, {"name": "猜测", "id_type": "resident", "id_number": new_id_number()}
+        )
+
+    assert [guess().status_code for _ in range(2)] == [200, 200]
+    third = guess()
+    assert third.status_code == 429 and "查询过于频繁" in third.content.decode()
+    assert BanCheck.objects.filter(actor=cast.institution_admin).count() == 2
+    assert AuditEvent.objects.filter(
+        action="page.rate_limited", actor=cast.institution_admin
+    ).exists()
