@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certification.models import Organisation, Region, StaffRole
 from certification.models.staff import ORGANISATION_ROLES, REGION_ROLES
+from certification.services.organisations import EDITABLE_FIELDS
 from cms.models import CoursePage
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -14,18 +15,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = [
-            "kind",
-            "name",
-            "credit_code",
-            "region",
-            "nature",
-            "filing_status",
-            "filing_number",
-            "is_inclusive",
-            "address",
-            "contact_email",
-        ]
+        fields = list(EDITABLE_FIELDS)
 
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,17 +16,28 @@ class StaffRole(models.TextChoices):
 
 
 # Which roles are scoped to an organisation, and which to a region subtree.
-ORGANISATION_ROLES = {StaffRole.INSTITUTION_ADMIN, StaffRole.BASE_STAFF}
-REGION_ROLES = {
+# Ordered: the check constraints below are built from these, and migrations compare them in order.
+_ORGANISATION_ROLE_ORDER = (StaffRole.INSTITUTION_ADMIN, StaffRole.BASE_STAFF)
+_REGION_ROLE_ORDER = (
     StaffRole.HR_REVIEWER,
     StaffRole.HR_PAYMENT,
     StaffRole.REGULATOR,
     StaffRole.REGION_ADMIN,
     StaffRole.AUDIT_READER,
-}
+)
+ORGANISATION_ROLES = set(_ORGANISATION_ROLE_ORDER)
+REGION_ROLES = set(_REGION_ROLE_ORDER)
 # Separation of duties (等保 level 3): a grant of these roles takes effect only once a second
 # administrator, not the one who asked, approves it.
 SECOND_APPROVAL_ROLES = REGION_ROLES
+
+
+def _scope_matches_role() -> models.Q:
+    """One rule for memberships and grants: an organisation role names an organisation, a
+    region role a region subtree."""
+    return models.Q(
+        role__in=list(_ORGANISATION_ROLE_ORDER), organisation__isnull=False, region__isnull=True
+    ) | models.Q(role__in=list(_REGION_ROLE_ORDER), organisation__isnull=True, region__isnull=False)
 
 
 class StaffMembership(models.Model):
@@ -63,22 +74,7 @@ class StaffMembership(models.Model):
             models.CheckConstraint(
                 name="staff_scope_matches_role",
                 condition=(
-                    models.Q(
-                        role__in=["institution_admin", "base_staff"],
-                        organisation__isnull=False,
-                        region__isnull=True,
-                    )
-                    | models.Q(
-                        role__in=[
-                            "hr_reviewer",
-                            "hr_payment",
-                            "regulator",
-                            "region_admin",
-                            "audit_reader",
-                        ],
-                        organisation__isnull=True,
-                        region__isnull=False,
-                    )
+                    _scope_matches_role()
                     | models.Q(
                         role__in=["editor", "sysadmin"],
                         organisation__isnull=True,
@@ -154,24 +150,7 @@ class RoleGrant(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="grant_scope_matches_role",
-                condition=(
-                    models.Q(
-                        role__in=["institution_admin", "base_staff"],
-                        organisation__isnull=False,
-                        region__isnull=True,
-                    )
-                    | models.Q(
-                        role__in=[
-                            "hr_reviewer",
-                            "hr_payment",
-                            "regulator",
-                            "region_admin",
-                            "audit_reader",
-                        ],
-                        organisation__isnull=True,
-                        region__isnull=False,
-                    )
-                ),
+                condition=(_scope_matches_role()),
             ),
         ]
 

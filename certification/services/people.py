@@ -270,7 +270,7 @@ def _employment_write(
     )
     # A worker who registered themselves has no region until hired; the workplace's region then
     # decides their daily cap and policies, and the counts and subsidies they belong to.
-    region_set = bool(
+    region_set = person.region_id is None and bool(
         Person.objects.filter(pk=person.pk, region__isnull=True).update(region=institution.region)
     )
     if region_set:
