@@ -120,6 +120,7 @@ bench: system-packages $(STAMP) db
 check-deploy: $(STAMP)
 	DJANGO_SETTINGS_MODULE=cms.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 40) \
 	PII_KEYS=k1:$$(openssl rand -base64 32) PII_INDEX_KEY=$$(openssl rand -hex 32) \
+	AUDIT_CHAIN_KEY=$$(openssl rand -hex 32) \
 	CELERY_BROKER_URL=redis://127.0.0.1:6379/0 CACHE_URL=redis://127.0.0.1:6379/1 \
 	DJANGO_ALLOWED_HOSTS=carecert.example.cn \
 	$(MANAGE) check --deploy --fail-level WARNING

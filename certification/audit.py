@@ -1,12 +1,26 @@
-"""The audit trail (D-33): the one module that writes and verifies audit rows (hash-chained).
+"""The audit trail (D-33): the one module that writes and verifies audit rows.
+
+Tamper evidence in two parts (issue 14):
+- a keyed chain: each row's hash is HMAC-SHA256(AUDIT_CHAIN_KEY, previous hash + the row), the
+  key kept outside the database, so whoever can write the table cannot forge a consistent chain;
+- signed checkpoints written outside the table (AUDIT_CHECKPOINT_PATH, an append-only file:
+  point it at a separate, write-once volume in production): the last row's id and hash and the
+  row count, HMAC-signed. `verify_audit` checks both, so deleting the newest rows (which leaves
+  a consistent chain) and rewriting the whole chain are detected too.
 
 Every layer may import it (views, API, tasks, services, access); it imports only models."""
 
-import hashlib
+import base64
+import hmac
 import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.utils import timezone
 
 from certification.models import AuditEvent
 
@@ -30,8 +44,16 @@ def _canonical(event: AuditEvent) -> bytes:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
+def _chain_key() -> bytes:
+    """AUDIT_CHAIN_KEY; a checkout whose .env predates it derives one from PII_INDEX_KEY (also
+    outside the database, domain-separated). Production requires its own key."""
+    if settings.AUDIT_CHAIN_KEY:
+        return settings.AUDIT_CHAIN_KEY.encode()
+    return hmac.new(settings.PII_INDEX_KEY.encode(), b"carecert-audit-chain", "sha256").digest()
+
+
 def audit_hash(event: AuditEvent, prev_hash: str) -> str:
-    return hashlib.sha256(prev_hash.encode() + _canonical(event)).hexdigest()
+    return hmac.new(_chain_key(), prev_hash.encode() + _canonical(event), "sha256").hexdigest()
 
 
 def client_ip(request) -> str | None:
@@ -77,16 +99,100 @@ def audit_record(
 
 
 def audit_verify() -> list[str]:
-    """Recompute the chain; return one message per broken link (empty list: intact)."""
+    """Recompute the keyed chain; return one message per broken link (empty list: intact)."""
     problems = []
     prev_hash = GENESIS_HASH
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != prev_hash:
             problems.append(f"audit #{event.pk}: previous-hash link broken (row removed?)")
-        if audit_hash(event, event.prev_hash) != event.hash:
+        if not hmac.compare_digest(audit_hash(event, event.prev_hash), event.hash):
             problems.append(f"audit #{event.pk}: content does not match its hash (row edited)")
         prev_hash = event.hash
     return problems
+
+
+@dataclass(frozen=True)
+class AuditCheckpoint:
+    """The chain's head at one moment, signed with the chain key, kept outside the table."""
+
+    last_id: int
+    last_hash: str
+    rows: int
+    at: str
+    signature: str = ""
+
+    def _payload(self) -> bytes:
+        return f"{self.last_id}|{self.last_hash}|{self.rows}|{self.at}".encode()
+
+    def signed(self) -> "AuditCheckpoint":
+        sig = hmac.new(_chain_key(), b"checkpoint|" + self._payload(), "sha256").digest()
+        return AuditCheckpoint(**{**asdict(self), "signature": base64.b64encode(sig).decode()})
+
+    @property
+    def genuine(self) -> bool:
+        return hmac.compare_digest(self.signed().signature, self.signature)
+
+
+def _checkpoint_path(path=None) -> Path:
+    return Path(path or settings.AUDIT_CHECKPOINT_PATH)
+
+
+def audit_checkpoint_write(path=None) -> AuditCheckpoint:
+    """Append the current head as a signed line (JSON) to the checkpoint file, flushed to disk."""
+    head = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+    checkpoint = AuditCheckpoint(
+        last_id=head["id"] if head else 0,
+        last_hash=head["hash"] if head else GENESIS_HASH,
+        rows=AuditEvent.objects.count(),
+        at=timezone.now().isoformat(),
+    ).signed()
+    target = _checkpoint_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as out:
+        out.write(json.dumps(asdict(checkpoint)) + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    return checkpoint
+
+
+def audit_verify_checkpoints(path=None) -> tuple[AuditCheckpoint | None, list[str]]:
+    """Check the table against every signed checkpoint in the file: the row each one names is
+    there with the same hash, and as many rows lead up to it. Returns the newest genuine
+    checkpoint (None when there is none yet) and one message per problem."""
+    target = _checkpoint_path(path)
+    if not target.exists():
+        return None, []
+    problems, latest = [], None
+    for number, line in enumerate(target.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            checkpoint = AuditCheckpoint(**json.loads(line))
+        except (ValueError, TypeError):
+            problems.append(f"checkpoint line {number}: unreadable")
+            continue
+        if not checkpoint.genuine:
+            problems.append(f"checkpoint line {number}: signature does not match (forged?)")
+            continue
+        latest = checkpoint
+        if not checkpoint.last_id:
+            continue
+        row = AuditEvent.objects.filter(pk=checkpoint.last_id).values("hash").first()
+        if row is None:
+            problems.append(
+                f"checkpoint of {checkpoint.at}: row #{checkpoint.last_id} is missing "
+                "(the log was truncated)"
+            )
+        elif not hmac.compare_digest(row["hash"], checkpoint.last_hash):
+            problems.append(
+                f"checkpoint of {checkpoint.at}: row #{checkpoint.last_id} has another hash "
+                "(the chain was rewritten)"
+            )
+        elif AuditEvent.objects.filter(pk__lte=checkpoint.last_id).count() != checkpoint.rows:
+            problems.append(
+                f"checkpoint of {checkpoint.at}: {checkpoint.rows} rows up to "
+                f"#{checkpoint.last_id} expected (rows removed)"
+            )
+    return latest, problems
 
 
 class AuditedRefusal(PermissionDenied):

@@ -79,5 +79,6 @@ def generate_key_material() -> dict[str, str]:
     return {
         "PII_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
         "PII_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "AUDIT_CHAIN_KEY": base64.b64encode(os.urandom(32)).decode(),
         "DJANGO_SECRET_KEY": base64.urlsafe_b64encode(os.urandom(48)).decode(),
     }

@@ -31,6 +31,10 @@ def beat_schedule() -> dict:
             "task": "certification.cascade_bans_coming_into_force",
             "schedule": crontab(hour=0, minute=10),
         },
+        "audit-checkpoint-hourly": {  # D-33: the chain's head, signed, outside the table
+            "task": "certification.audit_checkpoint",
+            "schedule": crontab(minute=5),
+        },
         "ban-yearly-recheck": {  # D-23
             "task": "certification.tasks.ban_yearly_recheck",
             "schedule": crontab(

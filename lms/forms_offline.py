@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from certification.idnumbers import IdType
@@ -58,15 +57,8 @@ class EnrolForm(forms.Form):
 
 
 class RosterUploadForm(forms.Form):
+    # Size, type and content are checked by certification.spreadsheets, as for every import.
     file = forms.FileField(label=_("名单文件（.xlsx）"))
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if f.size > settings.IMPORT_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件过大。"))
-        if not f.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件。"))
-        return f
 
 
 class MarkForm(forms.Form):

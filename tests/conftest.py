@@ -95,6 +95,7 @@ def cast(regions, orgs):
 def _isolated_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    settings.AUDIT_CHECKPOINT_PATH = tmp_path / "audit" / "checkpoints.jsonl"
 
 
 # --- Seed rows after a flush ------------------------------------------------------------------

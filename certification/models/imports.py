@@ -7,7 +7,7 @@ from .certificates import private_storage
 
 
 class ImportJob(models.Model):
-    """A large Excel import run in Celery (D-19 skill-level certificates, D-22 ban register);
+    """A large Excel import run in Celery (D-19 skill-level certificates, D-22 ban register, class rosters);
     its counters drive the same progress bar as CertificateBatch. All or nothing: every row is
     checked first, then all rows are written in one transaction. PII: the uploaded file (ID
     numbers) is kept in private storage only until the task has processed it. Visible to the
@@ -16,6 +16,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         SKILL_CERTIFICATES = "skill_certificates", _("职业技能等级证书")
         BANS = "bans", _("禁入登记")
+        ROSTER = "roster", _("班次名单")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
@@ -33,6 +34,8 @@ class ImportJob(models.Model):
         "certification.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # What else the kind needs, e.g. {"session": 12} for a class roster.
+    params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)

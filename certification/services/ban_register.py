@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from certification import pii
 from certification.audit import audit_record
@@ -30,9 +30,16 @@ from certification.selectors.bans import bans_in_force
 from certification.services.bans import BLOCKED_MESSAGE
 from certification.services.certificates import certificate_revoke_for_ban
 from certification.services.employment_states import employment_flag_banned
-from certification.services.imports import ImportHandler, ImportRowErrors, import_job_queue
+from certification.services.imports import ImportHandler, import_job_queue
 from certification.services.people import employment_create, person_register
 from certification.services.subsidies import application_ban_cascade
+from certification.spreadsheets import (
+    Row,
+    RowError,
+    SpreadsheetRefused,
+    spreadsheet_check,
+    spreadsheet_open,
+)
 
 
 @dataclass
@@ -282,28 +289,7 @@ IMPORT_COLUMNS = [
     "相关机构",
     "涉事身份",
 ]
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 20000
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self):
-        return _("第%(row)s行【%(col)s】：%(reason)s") % {
-            "row": self.row,
-            "col": self.column,
-            "reason": self.reason,
-        }
-
-
-class BanImportError(Exception):
-    def __init__(self, errors: list[RowError]):
-        super().__init__("; ".join(str(e) for e in errors))
-        self.errors = errors
+REQUIRED_COLUMNS = ["姓名", "证件号码", "事由类别", "决定文书号", "生效日期"]
 
 
 def _choice(value, choices, default):
@@ -316,135 +302,97 @@ def _choice(value, choices, default):
     return None
 
 
-def _date(value):
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value).strip())
-
-
-def _read_workbook(fileobj) -> list[tuple]:
-
-    try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on junk input
-        raise BanImportError([RowError(0, _("文件"), _("不是有效的 Excel 文件"))]) from exc
-    ws = wb.worksheets[0]
-    return list(ws.iter_rows(values_only=True))
-
-
 def ban_import(*, actor, fileobj, region, ip: str | None = None, filename: str = "") -> list:
-    """D-22 bulk import from .xlsx: all-or-nothing. Raises BanImportError naming every bad row
-    (row number, column, reason); saves nothing then."""
+    """D-22 bulk import from .xlsx: all-or-nothing. Raises SpreadsheetRefused naming every bad
+    row (row number, column, reason); saves nothing then."""
     entries_fields = ban_import_validate(fileobj=fileobj, region=region, filename=filename)
     return _import_save(actor=actor, entries_fields=entries_fields, ip=ip, region=region)
 
 
-def _check_file(*, fileobj, filename: str) -> None:
-    if filename and not filename.lower().endswith(".xlsx"):
-        raise BanImportError([RowError(0, _("文件"), _("只接受 .xlsx 文件"))])
-    size = getattr(fileobj, "size", None)
-    if size is not None and size > MAX_IMPORT_BYTES:
-        raise BanImportError([RowError(0, _("文件"), _("文件超过 5MB"))])
+def _entry_fields(row: Row, *, region, seen: dict[str, int]) -> dict | None:
+    """The fields of one entry, or None with the row's errors recorded on it."""
+    id_type = _choice(row.raw("证件类型"), IdType.choices, IdType.RESIDENT)
+    number = row.text("证件号码")
+    if id_type is None:
+        row.error("证件类型", _("未知的证件类型"))
+    else:
+        try:
+            parsed = parse_id_number(id_type, number)
+        except IdNumberError as exc:
+            row.error("证件号码", str(exc.message))
+        else:
+            key = pii.blind_index(parsed.number)
+            if key in seen:
+                row.error("证件号码", _("与第%(r)s行重复") % {"r": seen[key]})
+            else:
+                seen[key] = row.number
+    name = row.text("姓名")
+    if not name:
+        row.error("姓名", _("缺少姓名"))
+    ban_type = _choice(row.raw("禁入类型"), BanEntry.BanType.choices, BanEntry.BanType.LIFETIME)
+    if ban_type is None:
+        row.error("禁入类型", _("未知的禁入类型"))
+    reason = _choice(row.raw("事由类别"), BanEntry.Reason.choices, None)
+    if reason is None:
+        row.error("事由类别", _("未知的事由类别"))
+    involvement = _choice(
+        row.raw("涉事身份"), BanEntry.Involvement.choices, BanEntry.Involvement.OFFENDER
+    )
+    if involvement is None:
+        row.error("涉事身份", _("未知的涉事身份"))
+    decision_number = row.text("决定文书号")
+    if not decision_number:
+        row.error("决定文书号", _("缺少决定文书号"))
+    before = len(row.errors)
+    term_start, term_end = row.date("禁业起始"), row.date("禁业截止")
+    dates_readable = len(row.errors) == before
+    effective = row.date("生效日期")
+    if effective is None and not any(e.column == "生效日期" for e in row.errors):
+        row.error("生效日期", _("缺少生效日期"))
+    if ban_type == BanEntry.BanType.TERM and dates_readable:
+        if term_start is None or term_end is None:
+            row.error("禁业截止", _("期限禁业须填写起止日期"))
+        elif term_end < term_start:
+            row.error("禁业截止", _("截止日期早于起始日期"))
+    if row.errors:
+        return None
+    return {
+        "id_type": id_type,
+        "id_number": number,
+        "name": name,
+        "region": region,
+        "ban_type": ban_type,
+        "reason_category": reason,
+        "decision_number": decision_number,
+        "authority": row.text("决定机关"),
+        "effective_date": effective,
+        "term_start": term_start,
+        "term_end": term_end,
+        "reason_detail": row.text("事由说明"),
+        "institution_name": row.text("相关机构"),
+        "involvement": involvement,
+    }
 
 
 def ban_import_validate(*, fileobj, region, filename: str = "", progress=None) -> list[dict]:
-    """Read and check every row of a D-22 import; raise BanImportError naming each bad row, or
-    return the fields of the entries to create. `progress(done, total)` every 50 rows."""
-    _check_file(fileobj=fileobj, filename=filename)
-    rows = _read_workbook(fileobj)
-    if not rows or [str(c or "").strip() for c in rows[0][:3]] != IMPORT_COLUMNS[:3]:
-        raise BanImportError([RowError(1, _("表头"), _("表头与模板不符"))])
-    if len(rows) - 1 > MAX_IMPORT_ROWS:
-        raise BanImportError([RowError(0, _("文件"), _("行数过多"))])
-    header = [str(c or "").strip() for c in rows[0]]
+    """Read and check every row of a D-22 import; raise SpreadsheetRefused naming each bad row,
+    or return the fields of the entries to create. `progress(done)` every 50 rows."""
+    sheet = spreadsheet_open(fileobj, filename=filename, required_columns=REQUIRED_COLUMNS)
     errors: list[RowError] = []
     entries_fields = []
     seen: dict[str, int] = {}
-    total = len(rows) - 1
-    for n, raw in enumerate(rows[1:], start=2):
-        if progress and (n - 1) % 50 == 0:
-            progress(n - 1, total)
-        if all(c in (None, "") for c in raw):
-            continue
-        rec = {header[i]: raw[i] for i in range(min(len(header), len(raw)))}
-        row_errors = []
-        id_type = _choice(rec.get("证件类型"), _id_type_choices(), "resident")
-        number = str(rec.get("证件号码") or "").strip()
-        if id_type is None:
-            row_errors.append(RowError(n, "证件类型", _("未知的证件类型")))
-        else:
-            try:
-                parsed = parse_id_number(id_type, number)
-                key = pii.blind_index(parsed.number)
-                if key in seen:
-                    row_errors.append(
-                        RowError(n, "证件号码", _("与第%(r)s行重复") % {"r": seen[key]})
-                    )
-                else:
-                    seen[key] = n
-            except IdNumberError as exc:
-                row_errors.append(RowError(n, "证件号码", str(exc.message)))
-        if not str(rec.get("姓名") or "").strip():
-            row_errors.append(RowError(n, "姓名", _("缺少姓名")))
-        ban_type = _choice(rec.get("禁入类型"), BanEntry.BanType.choices, BanEntry.BanType.LIFETIME)
-        if ban_type is None:
-            row_errors.append(RowError(n, "禁入类型", _("未知的禁入类型")))
-        reason = _choice(rec.get("事由类别"), BanEntry.Reason.choices, None)
-        if reason is None:
-            row_errors.append(RowError(n, "事由类别", _("未知的事由类别")))
-        involvement = _choice(
-            rec.get("涉事身份"), BanEntry.Involvement.choices, BanEntry.Involvement.OFFENDER
-        )
-        if involvement is None:
-            row_errors.append(RowError(n, "涉事身份", _("未知的涉事身份")))
-        if not str(rec.get("决定文书号") or "").strip():
-            row_errors.append(RowError(n, "决定文书号", _("缺少决定文书号")))
-        dates = {}
-        for col in ("禁业起始", "禁业截止", "生效日期"):
-            try:
-                dates[col] = _date(rec.get(col))
-            except (ValueError, TypeError):
-                row_errors.append(RowError(n, col, _("日期格式错误（应为 YYYY-MM-DD）")))
-        if "生效日期" in dates and dates["生效日期"] is None:
-            row_errors.append(RowError(n, "生效日期", _("缺少生效日期")))
-        if ban_type == BanEntry.BanType.TERM and "禁业起始" in dates and "禁业截止" in dates:
-            if dates["禁业起始"] is None or dates["禁业截止"] is None:
-                row_errors.append(RowError(n, "禁业截止", _("期限禁业须填写起止日期")))
-            elif dates["禁业截止"] < dates["禁业起始"]:
-                row_errors.append(RowError(n, "禁业截止", _("截止日期早于起始日期")))
-        if row_errors:
-            errors += row_errors
-            continue
-        entries_fields.append(
-            {
-                "id_type": id_type,
-                "id_number": number,
-                "name": str(rec["姓名"]),
-                "region": region,
-                "ban_type": ban_type,
-                "reason_category": reason,
-                "decision_number": str(rec["决定文书号"]),
-                "authority": str(rec.get("决定机关") or ""),
-                "effective_date": dates["生效日期"],
-                "term_start": dates["禁业起始"],
-                "term_end": dates["禁业截止"],
-                "reason_detail": str(rec.get("事由说明") or ""),
-                "institution_name": str(rec.get("相关机构") or ""),
-                "involvement": involvement,
-            }
-        )
+    for done, row in enumerate(sheet.rows(), start=1):
+        if progress and done % 50 == 0:
+            progress(done)
+        fields = _entry_fields(row, region=region, seen=seen)
+        errors += row.errors
+        if fields is not None:
+            entries_fields.append(fields)
     if errors:
-        raise BanImportError(errors)
+        raise SpreadsheetRefused(errors)
+    if not entries_fields:
+        raise SpreadsheetRefused([RowError(0, "", _("文件中没有数据行"))])
     return entries_fields
-
-
-def _id_type_choices():
-
-    return IdType.choices
 
 
 @transaction.atomic
@@ -461,10 +409,10 @@ def _import_save(*, actor, entries_fields, ip, region) -> list:
 
 
 def ban_import_start(*, actor, upload, region, ip: str | None = None, filename: str = ""):
-    """D-22: queue a large import as an ImportJob (certification.services.imports): the file is
-    stored privately until the task has read it; same checks, all or nothing. The caller has
-    checked that the actor is a regulator covering `region`."""
-    _check_file(fileobj=upload, filename=filename)
+    """D-22: queue a large import as an ImportJob (certification.services.imports): the file's
+    content is checked now, its rows by the task; the file is stored privately until then. The
+    caller has checked that the actor is a regulator covering `region`."""
+    spreadsheet_check(upload, filename=filename)
     return import_job_queue(
         actor=actor,
         kind=ImportJob.Kind.BANS,
@@ -476,12 +424,7 @@ def ban_import_start(*, actor, upload, region, ip: str | None = None, filename: 
 
 
 def _job_validate(job, fileobj, progress) -> list[dict]:
-    try:
-        return ban_import_validate(fileobj=fileobj, region=job.region, progress=progress)
-    except BanImportError as exc:
-        raise ImportRowErrors(
-            [{"row": e.row, "column": str(e.column), "reason": str(e.reason)} for e in exc.errors]
-        ) from None
+    return ban_import_validate(fileobj=fileobj, region=job.region, progress=progress)
 
 
 def _job_save(job, entries_fields: list[dict]) -> int:
@@ -492,7 +435,12 @@ def _job_save(job, entries_fields: list[dict]) -> int:
     )
 
 
-IMPORT_HANDLER = ImportHandler(validate=_job_validate, save=_job_save, filename="bans.xlsx")
+IMPORT_HANDLER = ImportHandler(
+    validate=_job_validate,
+    save=_job_save,
+    filename="bans.xlsx",
+    back_url=lambda job: reverse("certification:ban_import"),
+)
 
 
 def hiring_employ(

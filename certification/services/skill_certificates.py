@@ -15,9 +15,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from certification import pii
 from certification.access import deny, staff_scope
@@ -39,7 +39,14 @@ from certification.services.certificates import (
     CertificateRefused,
     certificate_record_skill_level,
 )
-from certification.services.imports import ImportHandler, ImportRowErrors, import_job_queue
+from certification.services.imports import ImportHandler, import_job_queue
+from certification.spreadsheets import (
+    RowError,
+    SpreadsheetRefused,
+    cell_date,
+    spreadsheet_check,
+    spreadsheet_open,
+)
 
 IMPORT_COLUMNS = [
     "姓名",
@@ -52,27 +59,6 @@ IMPORT_COLUMNS = [
     "发证日期",
 ]
 REQUIRED_COLUMNS = ["姓名", "证件号码", "职业", "等级", "证书编号", "发证机构", "发证日期"]
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 20000
-
-
-@dataclass(frozen=True)
-class SkillRowError:
-    row: int  # spreadsheet row number (header = 1); 0 for the whole file
-    reason: str
-
-    def __str__(self):
-        if not self.row:
-            return self.reason
-        return _("第%(row)s行：%(reason)s") % {"row": self.row, "reason": self.reason}
-
-
-class SkillImportError(Exception):
-    """Raised with every bad row; nothing was saved."""
-
-    def __init__(self, errors: list[SkillRowError]):
-        super().__init__("; ".join(str(e) for e in errors))
-        self.errors = errors
 
 
 @dataclass
@@ -121,14 +107,6 @@ def _choice(value, choices) -> str | int | None:
     return None
 
 
-def _date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value).strip())
-
-
 def _check_fields(
     *,
     scope,
@@ -142,18 +120,19 @@ def _check_fields(
     issue_date,
     today,
     seen_numbers: dict | None = None,
-) -> tuple[SkillRecord | None, list[str]]:
-    """Every reason one record cannot be saved (without the ban check), or the record."""
-    reasons: list[str] = []
+) -> tuple[SkillRecord | None, list[tuple[str, str]]]:
+    """Every (column, reason) one record cannot be saved for (without the ban check), or the
+    record."""
+    reasons: list[tuple[str, str]] = []
     person = None
     id_type = _choice(id_type, IdType.choices) if id_type else IdType.RESIDENT
     if id_type is None:
-        reasons.append(_("未知的证件类型"))
+        reasons.append(("证件类型", _("未知的证件类型")))
     else:
         try:
             parsed = parse_id_number(id_type, str(id_number or ""))
         except IdNumberError as exc:
-            reasons.append(_("证件号码有误：%(reason)s") % {"reason": exc.message})
+            reasons.append(("证件号码", _("证件号码有误：%(reason)s") % {"reason": exc.message}))
         else:
             person = (
                 Person.objects.select_related("region")
@@ -161,16 +140,16 @@ def _check_fields(
                 .first()
             )
             if person is None:
-                reasons.append(_("平台中没有该证件号码的人员"))
+                reasons.append(("证件号码", _("平台中没有该证件号码的人员")))
             elif str(name or "").strip() != person.name:
-                reasons.append(_("姓名与证件号码不符"))
+                reasons.append(("姓名", _("姓名与证件号码不符")))
                 person = None
             elif not _covers_person(scope, person):
-                reasons.append(_("该人员不在您的管辖范围内"))
+                reasons.append(("证件号码", _("该人员不在您的管辖范围内")))
                 person = None
     occupation_code = _choice(occupation, Occupation.choices)
     if occupation_code is None:
-        reasons.append(_("未知的职业（应为保育师 4-10-01-03 或育婴员 4-10-01-02）"))
+        reasons.append(("职业", _("未知的职业（应为保育师 4-10-01-03 或育婴员 4-10-01-02）")))
     level_code = _choice(level, SkillLevel.choices)
     if level_code is None:
         try:
@@ -179,28 +158,28 @@ def _check_fields(
             level_code = None
         if level_code not in SkillLevel.values:
             level_code = None
-            reasons.append(_("未知的等级（应为 1–5 级）"))
+            reasons.append(("等级", _("未知的等级（应为 1–5 级）")))
     number = str(external_number or "").strip()
     if not number:
-        reasons.append(_("缺少证书编号"))
+        reasons.append(("证书编号", _("缺少证书编号")))
     elif seen_numbers is not None and number in seen_numbers:
-        reasons.append(_("证书编号与第%(row)s行重复") % {"row": seen_numbers[number]})
+        reasons.append(("证书编号", _("证书编号与第%(row)s行重复") % {"row": seen_numbers[number]}))
     elif Certificate.objects.filter(
         kind=Certificate.Kind.SKILL_LEVEL, external_number=number
     ).exists():
-        reasons.append(_("证书编号 %(number)s 已登记") % {"number": number})
+        reasons.append(("证书编号", _("证书编号 %(number)s 已登记") % {"number": number}))
     if not str(issuer_name or "").strip():
-        reasons.append(_("缺少发证机构"))
+        reasons.append(("发证机构", _("缺少发证机构")))
     try:
-        day = _date(issue_date) if issue_date not in (None, "") else None
-    except (TypeError, ValueError):
+        day = cell_date(issue_date)
+    except ValueError:
         day = None
-        reasons.append(_("发证日期格式错误（应为 YYYY-MM-DD）"))
+        reasons.append(("发证日期", _("发证日期格式错误（应为 YYYY-MM-DD）")))
     else:
         if day is None:
-            reasons.append(_("缺少发证日期"))
+            reasons.append(("发证日期", _("缺少发证日期")))
         elif day > today:
-            reasons.append(_("发证日期不能晚于今天"))
+            reasons.append(("发证日期", _("发证日期不能晚于今天")))
     if reasons:
         return None, reasons
     return SkillRecord(
@@ -259,93 +238,63 @@ def skill_certificate_record(
         today=timezone.localdate(),
     )
     if reasons:
-        raise CertificateRefused(reasons)
+        raise CertificateRefused([reason for _column, reason in reasons])
     refusal = _ban_refusal(actor=actor, scope=scope, person=record.person)
     if refusal:
         raise CertificateRefused([refusal])
     return certificate_record_skill_level(actor=actor, **record.__dict__)
 
 
-def _read_rows(fileobj) -> list[tuple]:
-
-    try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on junk input
-        raise SkillImportError([SkillRowError(0, _("不是有效的 Excel 文件"))]) from exc
-    return list(workbook.worksheets[0].iter_rows(values_only=True))
-
-
 def skill_import_validate(
     *, actor, fileobj, filename: str = "", progress=None
 ) -> list[SkillRecord]:
-    """D-19: read and check every row of an .xlsx (ban check included); raise SkillImportError
-    naming each bad row, or return the records to write. `progress(done, total)` is called
-    every 50 rows."""
+    """D-19: read and check every row of an .xlsx (ban check included); raise
+    SpreadsheetRefused naming each bad row, or return the records to write. `progress(done)` is
+    called every 50 rows."""
     scope = require_skill_recorder(actor)
-    if filename and not filename.lower().endswith(".xlsx"):
-        raise SkillImportError([SkillRowError(0, _("只接受 .xlsx 文件"))])
-    size = getattr(fileobj, "size", None)
-    if size is not None and size > MAX_IMPORT_BYTES:
-        raise SkillImportError([SkillRowError(0, _("文件超过 5MB"))])
-    rows = _read_rows(fileobj)
-    header = [str(c or "").strip() for c in (rows[0] if rows else ())]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise SkillImportError(
-            [SkillRowError(1, _("表头缺少列：%(cols)s") % {"cols": "、".join(missing)})]
-        )
-    if len(rows) - 1 > MAX_IMPORT_ROWS:
-        raise SkillImportError([SkillRowError(0, _("行数过多"))])
+    sheet = spreadsheet_open(fileobj, filename=filename, required_columns=REQUIRED_COLUMNS)
     today = timezone.localdate()
-    errors: list[SkillRowError] = []
+    errors: list[RowError] = []
     records: list[SkillRecord] = []
     seen: dict[str, int] = {}
-    total = len(rows) - 1
-    for n, raw in enumerate(rows[1:], start=2):
-        if progress and (n - 1) % 50 == 0:
-            progress(n - 1, total)
-        if all(c in (None, "") for c in raw):
-            continue
-        rec = {header[i]: raw[i] for i in range(min(len(header), len(raw)))}
+    for done, row in enumerate(sheet.rows(), start=1):
+        if progress and done % 50 == 0:
+            progress(done)
         record, reasons = _check_fields(
             scope=scope,
-            name=rec.get("姓名"),
-            id_type=rec.get("证件类型"),
-            id_number=rec.get("证件号码"),
-            occupation=rec.get("职业"),
-            level=rec.get("等级"),
-            external_number=rec.get("证书编号"),
-            issuer_name=rec.get("发证机构"),
-            issue_date=rec.get("发证日期"),
+            name=row.text("姓名"),
+            id_type=row.text("证件类型"),
+            id_number=row.text("证件号码"),
+            occupation=row.text("职业"),
+            level=row.text("等级"),
+            external_number=row.text("证书编号"),
+            issuer_name=row.text("发证机构"),
+            issue_date=row.raw("发证日期"),
             today=today,
             seen_numbers=seen,
         )
-        number = str(rec.get("证书编号") or "").strip()
+        number = row.text("证书编号")
         if number and number not in seen:
-            seen[number] = n
+            seen[number] = row.number
         if record is not None:
             refusal = _ban_refusal(actor=actor, scope=scope, person=record.person)
             if refusal:
-                reasons = [refusal]
-        errors += [SkillRowError(n, r) for r in reasons]
+                reasons = [("证件号码", refusal)]
+        errors += [RowError(row.number, column, reason) for column, reason in reasons]
         if not reasons:
             records.append(record)
     if errors:
-        raise SkillImportError(errors)
+        raise SpreadsheetRefused(errors)
     if not records:
-        raise SkillImportError([SkillRowError(0, _("文件中没有数据行"))])
+        raise SpreadsheetRefused([RowError(0, "", _("文件中没有数据行"))])
     return records
 
 
 @transaction.atomic
-def skill_import_save(*, actor, records: list[SkillRecord], progress=None) -> list[Certificate]:
+def skill_import_save(*, actor, records: list[SkillRecord]) -> list[Certificate]:
     """D-19: write checked records in one transaction (all or nothing) with one summary audit
     row besides each certificate's own."""
-    created = []
-    for n, record in enumerate(records, start=1):
-        created.append(certificate_record_skill_level(actor=actor, **record.__dict__))
-        if progress and n % 50 == 0:
-            progress(n, len(records))
+    created = [certificate_record_skill_level(actor=actor, **r.__dict__) for r in records]
     audit_record(
         actor=actor,
         action="certificate.skill_import",
@@ -362,29 +311,26 @@ def skill_certificates_import(*, actor, fileobj, filename: str = "") -> list[Cer
 
 
 def _job_validate(job, fileobj, progress) -> list[SkillRecord]:
-    try:
-        return skill_import_validate(actor=job.requested_by, fileobj=fileobj, progress=progress)
-    except SkillImportError as exc:
-        raise ImportRowErrors(
-            [{"row": e.row, "reason": str(e.reason)} for e in exc.errors]
-        ) from None
+    return skill_import_validate(actor=job.requested_by, fileobj=fileobj, progress=progress)
 
 
 def _job_save(job, records: list[SkillRecord]) -> int:
     return len(skill_import_save(actor=job.requested_by, records=records))
 
 
-IMPORT_HANDLER = ImportHandler(validate=_job_validate, save=_job_save, filename="skills.xlsx")
+IMPORT_HANDLER = ImportHandler(
+    validate=_job_validate,
+    save=_job_save,
+    filename="skills.xlsx",
+    back_url=lambda job: reverse("certification:skill_certificate_import"),
+)
 
 
 def skill_import_start(*, actor, upload, filename: str = ""):
-    """D-19: queue a large import as an ImportJob (certification.services.imports): the file is
-    stored privately until the task has read it."""
+    """D-19: queue a large import as an ImportJob (certification.services.imports): the file's
+    content is checked now, its rows by the task; it is stored privately until then."""
     require_skill_recorder(actor)
-    if filename and not filename.lower().endswith(".xlsx"):
-        raise SkillImportError([SkillRowError(0, _("只接受 .xlsx 文件"))])
-    if getattr(upload, "size", 0) > MAX_IMPORT_BYTES:
-        raise SkillImportError([SkillRowError(0, _("文件超过 5MB"))])
+    spreadsheet_check(upload, filename=filename)
     return import_job_queue(
         actor=actor,
         kind=ImportJob.Kind.SKILL_CERTIFICATES,

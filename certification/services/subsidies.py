@@ -5,7 +5,7 @@ applicant. Approval re-runs the ban gate BEFORE its write transaction (see ban_g
 from __future__ import annotations
 
 import datetime as dt
-import io
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from certification.access import deny, staff_scope
 from certification.audit import audit_record
@@ -32,6 +31,7 @@ from certification.models.subsidies import (
 from certification.rules import subsidies as rules
 from certification.selectors import subsidies as sel
 from certification.services.bans import ban_gate
+from certification.spreadsheets import xlsx_bytes
 from cms.text import join_messages
 
 TRANSITIONS: dict[str, set[str]] = {
@@ -439,41 +439,33 @@ def batch_mark_paid(*, actor, batch_id: int, bank_reference: str) -> PaymentBatc
     return batch
 
 
-def _cell(value):
-    """Escape spreadsheet formulae (CSV/xlsx injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 @transaction.atomic
 def batch_export(*, actor, batch: PaymentBatch) -> bytes:
 
     batch = PaymentBatch.objects.select_for_update().select_related("region").get(pk=batch.pk)
     if not staff_scope(actor).covers_path(batch.region.path, StaffRole.HR_PAYMENT):
         deny(actor, action="subsidy.batch_export", obj=batch, message=_("无权导出该批次"))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("支付明细")
-    ws.append([_("申请编号"), _("姓名"), _("证件号码"), _("机构"), _("补贴类型"), _("金额（元）")])
-    total = 0
-    lines = batch.lines.filter(voided_at__isnull=True).select_related(
-        "application__person", "application__institution"
+    lines = (
+        batch.lines.filter(voided_at__isnull=True)
+        .select_related("application__person", "application__institution")
+        .order_by("id")
     )
-    for line in lines.order_by("id"):
+    rows, total = [], Decimal(0)
+    for line in lines:
         a = line.application
-        ws.append(
+        rows.append(
             [
                 a.pk,
-                _cell(a.person.name),
-                _cell(a.person.id_masked),
-                _cell(a.institution.name if a.institution else ""),
-                str(a.get_subsidy_type_display()),
+                a.person.name,
+                a.person.id_masked,
+                a.institution.name if a.institution else "",
+                a.get_subsidy_type_display(),
                 line.amount,
             ]
         )
         total += line.amount
-    ws.append([_("合计"), "", "", "", "", total])
+    rows.append([_("合计"), "", "", "", "", total])
+    headers = [_("申请编号"), _("姓名"), _("证件号码"), _("机构"), _("补贴类型"), _("金额（元）")]
     if batch.status == PaymentBatch.Status.OPEN:
         batch.status = PaymentBatch.Status.EXPORTED
     batch.exported_at = timezone.now()
@@ -481,9 +473,7 @@ def batch_export(*, actor, batch: PaymentBatch) -> bytes:
     audit_record(
         actor=actor, action="subsidy.batch_export", obj=batch, region_path=batch.region.path
     )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes([(_("支付明细"), headers, rows)])
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Ban register pages (D-22…D-25). Thin: form → access → one service → response."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,7 +25,6 @@ from certification.forms_bans import (
 )
 from certification.models import BanCheck, Notification, Organisation, Region, StaffRole
 from certification.services.ban_register import (
-    BanImportError,
     ban_annul,
     ban_create,
     ban_import,
@@ -32,7 +32,7 @@ from certification.services.ban_register import (
     hiring_employ,
 )
 from certification.services.bans import BLOCKED_MESSAGE, PersonBanned, ban_check_id_number
-from certification.services.imports import ASYNC_IMPORT_ROWS, import_is_large
+from certification.spreadsheets import SpreadsheetRefused, spreadsheet_is_large
 from certification.views.throttles import refuse_if_too_frequent
 
 
@@ -99,7 +99,8 @@ def ban_import_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if import_is_large(upload):  # a big file runs in Celery with a progress page
+            # A big file is never parsed here: it runs in Celery with a progress page.
+            if spreadsheet_is_large(upload, filename=upload.name):
                 job = ban_import_start(
                     actor=request.user,
                     upload=upload,
@@ -115,7 +116,7 @@ def ban_import_view(request):
                 region=form.cleaned_data["region"],
                 ip=client_ip(request),
             )
-        except BanImportError as exc:
+        except SpreadsheetRefused as exc:
             errors = exc.errors
         else:
             messages.success(request, _("已导入 %(n)s 条。") % {"n": len(created)})
@@ -123,7 +124,7 @@ def ban_import_view(request):
     return render(
         request,
         "certification/bans/import.html",
-        {"form": form, "errors": errors, "async_rows": ASYNC_IMPORT_ROWS},
+        {"form": form, "errors": errors, "async_rows": settings.IMPORT_ASYNC_ROWS},
     )
 
 

@@ -21,15 +21,14 @@ from certification.services.certificates import (
     certificate_batch_create,
     certificate_revoke,
 )
-from certification.services.imports import import_is_large
 from certification.services.skill_certificates import (
     IMPORT_COLUMNS,
-    SkillImportError,
     require_skill_recorder,
     skill_certificate_record,
     skill_certificates_import,
     skill_import_start,
 )
+from certification.spreadsheets import SpreadsheetRefused, spreadsheet_is_large
 from cms.models import CoursePage
 
 
@@ -209,13 +208,13 @@ def skill_certificate_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if import_is_large(upload):
+            if spreadsheet_is_large(upload, filename=upload.name):
                 job = skill_import_start(actor=request.user, upload=upload, filename=upload.name)
                 return redirect("certification:skill_import_progress", pk=job.pk)
             created = skill_certificates_import(
                 actor=request.user, fileobj=upload, filename=upload.name
             )
-        except SkillImportError as exc:
+        except SpreadsheetRefused as exc:
             errors = exc.errors
         else:
             messages.success(request, _("已导入 %(n)s 张职业技能等级证书。") % {"n": len(created)})

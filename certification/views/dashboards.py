@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 
 from certification.access import deny, require_role
 from certification.audit import audit_record, client_ip
-from certification.exports import xlsx_response
 from certification.models import CycleStatus, Organisation, Region, StaffRole
 from certification.selectors.dashboards import (
     STATUSES,
@@ -22,6 +21,7 @@ from certification.selectors.dashboards import (
 from certification.selectors.dashboards import (
     regulator_dashboard as select_regulator_dashboard,
 )
+from certification.spreadsheets import xlsx_response
 from cms.choices import WorkerRole
 
 

@@ -150,7 +150,16 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(BASE_DIR / "var" / "private")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+# Excel imports (certification/spreadsheets.py): refused past these limits, by content not name.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# The zip's declared uncompressed size (zip bombs), and the shared-strings part, which openpyxl
+# holds in memory whole.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 160 * 1024 * 1024)
+IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("IMPORT_MAX_SHARED_STRINGS_BYTES", 32 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+# Bigger uploads are never parsed in the request: an ImportJob in Celery with a progress page.
+IMPORT_ASYNC_BYTES = env_int("IMPORT_ASYNC_BYTES", 256 * 1024)
+IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 200)
 
 # --- Wagtail
 WAGTAIL_SITE_NAME = "CareCert 托育从业人员培训认证平台"
@@ -212,6 +221,12 @@ PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
 # PII_KEYS: comma-separated "id:base64key" items, the first encrypts, all decrypt (rotation).
 PII_KEYS = env_list("PII_KEYS")
 PII_INDEX_KEY = env_str("PII_INDEX_KEY", "")
+# The audit chain's HMAC key and where its signed checkpoints go (certification/audit.py): both
+# outside the database. In production point the path at a separate, append-only volume.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "")
+AUDIT_CHECKPOINT_PATH = Path(
+    env_str("AUDIT_CHECKPOINT_PATH", str(BASE_DIR / "var" / "audit" / "checkpoints.jsonl"))
+)
 
 # --- API rate limits per key (issue 13): "N/min", "N/hour" or "N/day".
 API_RATE_PERSON_LOOKUP = env_str("API_RATE_PERSON_LOOKUP", "120/min")

@@ -3,13 +3,15 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, PII_INDEX_KEY, PII_KEYS
+from .base import AUDIT_CHAIN_KEY, CELERY_BROKER_URL, PII_INDEX_KEY, PII_KEYS
 from .env import env_int, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not PII_KEYS or not PII_INDEX_KEY:
     raise ImproperlyConfigured("PII_KEYS and PII_INDEX_KEY must be set in production")
+if not AUDIT_CHAIN_KEY:
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY (the audit chain's HMAC key) must be set")
 if CELERY_BROKER_URL == "memory://":
     raise ImproperlyConfigured("CELERY_BROKER_URL must point at a real broker in production")
 if not env_str("CACHE_URL", ""):

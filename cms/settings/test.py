@@ -8,6 +8,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Fixed throwaway keys so tests are deterministic; production refuses to start without real ones.
 PII_KEYS = ["t1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="]
 PII_INDEX_KEY = "test-index-key-not-secret-0123456789"
+AUDIT_CHAIN_KEY = "test-audit-chain-key-not-secret-0123"
+# Each test gets its own checkpoint file (tests/conftest.py), as each gets a clean table.
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 PRIVATE_STORAGE_ROOT = BASE_DIR / "var" / "test-private"

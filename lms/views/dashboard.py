@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from certification.access import deny, require_role
 from certification.audit import audit_record, client_ip
-from certification.exports import xlsx_response
 from certification.models import Organisation, StaffRole
 from certification.selectors.dashboards import base_certificates_by_month, base_pending_issuance
+from certification.spreadsheets import xlsx_response
 from lms.models import ClassSession
 from lms.selectors import attendance_rate, base_classes
 

@@ -20,6 +20,7 @@ from certification.models.assessments import AssessmentKind
 from certification.services.assessments import assessment_record
 from certification.services.bans import PersonBanned
 from certification.services.people import person_find_by_id_number
+from certification.spreadsheets import SpreadsheetRefused, spreadsheet_is_large
 from cms.text import join_messages
 from lms.access import access_class_session, bases_of
 from lms.forms_offline import (
@@ -31,7 +32,7 @@ from lms.forms_offline import (
 )
 from lms.models import ClassSession
 from lms.services import offline
-from lms.services.roster_import import roster_import, roster_template
+from lms.services.roster_import import roster_import, roster_import_start, roster_template
 
 
 def _staff(request):
@@ -116,22 +117,24 @@ def class_enrol(request, pk):
 def class_import(request, pk):
     session = access_class_session(request.user, pk, request=request)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
-    result = None
+    errors = []
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            result = roster_import(
-                actor=request.user, session=session, upload=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            form.add_error("file", exc)
+            # A big roster is never parsed here: it runs in Celery with a progress page.
+            if spreadsheet_is_large(upload, filename=upload.name):
+                job = roster_import_start(actor=request.user, session=session, upload=upload)
+                return redirect("certification:import_job_progress", pk=job.pk)
+            enrolled = roster_import(actor=request.user, session=session, upload=upload)
+        except SpreadsheetRefused as exc:
+            errors = exc.errors
         else:
-            if not result.errors:
-                messages.success(request, _("已导入 %(n)d 人。") % {"n": result.enrolled})
-                return redirect("lms:class_detail", pk=pk)
+            messages.success(request, _("已导入 %(n)d 人。") % {"n": enrolled})
+            return redirect("lms:class_detail", pk=pk)
     return render(
         request,
         "lms/offline/class_import.html",
-        {"session": session, "form": form, "result": result},
+        {"session": session, "form": form, "errors": errors},
     )
 
 

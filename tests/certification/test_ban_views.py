@@ -256,7 +256,7 @@ def test_a_big_bad_ban_file_saves_nothing_and_the_job_page_lists_the_rows(
     assert job.status == "failed" and job.saved == 0 and not job.upload
     assert not BanEntry.objects.exists()
     page = client.get(resp["Location"]).content.decode()
-    assert "第5行【证件号码】" in page and "第100行【决定文书号】: 缺少决定文书号" in page
+    assert "第5行【证件号码】" in page and "第100行【决定文书号】：缺少决定文书号" in page
     status = client.get(reverse("certification:import_job_status", args=[job.pk])).json()
     assert [r["name"] for r in status["refusals"]] == ["第5行【证件号码】", "第100行【决定文书号】"]
 

@@ -21,9 +21,10 @@ from certification.models import (
     SubsidyApplication,
 )
 from certification.services import ban_register
-from certification.services.ban_register import BanImportError, ban_annul, ban_create, ban_import
+from certification.services.ban_register import ban_annul, ban_create, ban_import
 from certification.services.bans import PersonBanned, ban_gate, ban_yearly_recheck
 from certification.services.people import employment_create
+from certification.spreadsheets import SpreadsheetRefused
 from certification.tasks.bans import cascade_bans_coming_into_force
 from cms.celery import beat_schedule
 from tests.factories import EmploymentFactory, PersonFactory, new_id_number
@@ -242,7 +243,7 @@ def test_import_with_bad_rows_saves_nothing_and_names_each_row(cast, regions):
             _row(good),
         ]
     )
-    with pytest.raises(BanImportError) as exc:
+    with pytest.raises(SpreadsheetRefused) as exc:
         ban_import(actor=cast.regulator, fileobj=f, region=regions.kunming, filename="bans.xlsx")
     by_row = {(e.row, e.column) for e in exc.value.errors}
     assert {
@@ -266,7 +267,7 @@ def test_a_clean_import_saves_every_row(cast, regions):
 
 
 def test_import_refuses_a_non_excel_file(cast, regions):
-    with pytest.raises(BanImportError):
+    with pytest.raises(SpreadsheetRefused):
         ban_import(
             actor=cast.regulator,
             fileobj=io.BytesIO(b"not excel"),

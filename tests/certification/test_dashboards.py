@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from certification.exports import escape_cell
 from certification.models import AuditEvent, CycleStatus, CycleSummary, StaffRole
 from certification.selectors.dashboards import STATUSES, regulator_dashboard
+from certification.spreadsheets import escape_cell
 from cms.choices import WorkerRole
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory, membership, region
 

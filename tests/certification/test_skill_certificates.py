@@ -13,9 +13,9 @@ from openpyxl import Workbook
 from certification.models import AuditEvent, BanCheck, BanEntry, Certificate
 from certification.services.skill_certificates import (
     IMPORT_COLUMNS,
-    SkillImportError,
     skill_certificates_import,
 )
+from certification.spreadsheets import SpreadsheetRefused
 from tests.factories import PersonFactory, new_id_number
 
 ISSUER = "云南省职业技能鉴定中心"
@@ -166,7 +166,7 @@ def test_an_import_with_bad_rows_saves_nothing_and_names_each_row(client, cast, 
     client.force_login(cast.base_staff)
     resp = client.post(reverse("certification:skill_certificate_import"), {"file": _xlsx(rows)})
     assert resp.status_code == 200
-    errors = {e.row: e.reason for e in resp.context["errors"]}
+    errors = {e.row: e.message for e in resp.context["errors"]}
     assert set(errors) == {3, 4, 5, 6, 7, 8}
     assert "证件号码有误" in errors[3]
     assert "没有该证件号码的人员" in errors[4]
@@ -175,22 +175,22 @@ def test_an_import_with_bad_rows_saves_nothing_and_names_each_row(client, cast, 
     assert "已登记" in errors[7]
     assert "不得从事托育服务" in errors[8]
     body = resp.content.decode()
-    assert "第3行" in body and "第8行" in body
+    assert "<td>3</td><td>证件号码</td>" in body and "<td>8</td>" in body
     assert Certificate.objects.filter(kind="skill_level").count() == 1  # only the old one
     assert BanCheck.objects.filter(purpose="certificate", result="hit").exists()
 
 
 def test_a_file_that_is_not_xlsx_or_lacks_columns_is_refused(cast):
-    with pytest.raises(SkillImportError) as exc:
+    with pytest.raises(SpreadsheetRefused) as exc:
         skill_certificates_import(
             actor=cast.base_staff, fileobj=SimpleUploadedFile("a.csv", b"x"), filename="a.csv"
         )
     assert ".xlsx" in str(exc.value)
-    with pytest.raises(SkillImportError) as exc:
+    with pytest.raises(SpreadsheetRefused) as exc:
         skill_certificates_import(
             actor=cast.base_staff, fileobj=_xlsx([], header=["姓名"]), filename="a.xlsx"
         )
-    assert exc.value.errors[0].row == 1 and "证件号码" in exc.value.errors[0].reason
+    assert exc.value.errors[0].row == 1 and "证件号码" in exc.value.errors[0].message
 
 
 def test_hr_reviewers_record_only_people_of_their_region(client, cast):
@@ -199,7 +199,7 @@ def test_hr_reviewers_record_only_people_of_their_region(client, cast):
         reverse("certification:skill_certificate_import"),
         {"file": _xlsx([_row(cast.worker, "Y2026000001")])},
     )
-    assert "不在您的管辖范围内" in resp.context["errors"][0].reason
+    assert "不在您的管辖范围内" in resp.context["errors"][0].message
     client.force_login(cast.hr_reviewer)
     resp = client.post(
         reverse("certification:skill_certificate_import"),
@@ -228,9 +228,9 @@ def test_other_roles_are_denied(client, cast):
 
 
 @pytest.fixture
-def async_imports(monkeypatch):
+def async_imports(settings):
     """Every file counts as large, so the import runs through the Celery task."""
-    monkeypatch.setattr("certification.services.imports.ASYNC_IMPORT_ROWS", 1)
+    settings.IMPORT_ASYNC_ROWS = 1
 
 
 def test_a_large_import_runs_as_a_task_with_progress_for_its_requester_only(
@@ -270,6 +270,9 @@ def test_a_large_import_with_a_bad_row_saves_nothing_and_reports_the_row(
     status = client.get(resp["Location"] + "status/").json()
     assert status["status"] == "failed" and status["issued"] == 0
     assert status["refusals"] == [
-        {"name": "第3行", "reasons": ["未知的职业（应为保育师 4-10-01-03 或育婴员 4-10-01-02）"]}
+        {
+            "name": "第3行【职业】",
+            "reasons": ["未知的职业（应为保育师 4-10-01-03 或育婴员 4-10-01-02）"],
+        }
     ]
     assert not Certificate.objects.exists()

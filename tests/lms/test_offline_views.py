@@ -87,7 +87,7 @@ def test_roster_upload_page_shows_row_errors(client, cast, session):
         {"file": SimpleUploadedFile("r.xlsx", buf.getvalue())},
     )
     body = response.content.decode()
-    assert response.status_code == 200 and "未导入任何人员" in body and "<td>2</td>" in body
+    assert response.status_code == 200 and "未导入任何数据" in body and "<td>2</td>" in body
     assert ClassEnrolment.objects.filter(session=session).count() == 1
 
 

@@ -51,6 +51,7 @@ def test_backup_restores_into_a_fresh_database_with_equal_counts_and_an_intact_a
         "BACKUP_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "cms.settings.test",
         "PYTHON": sys.executable,
+        "AUDIT_CHECKPOINT_PATH": str(tmp_path / "checkpoints.jsonl"),
     }
     dump = subprocess.run(
         [str(ROOT / "scripts/backup.sh")],
@@ -74,6 +75,9 @@ def test_backup_restores_into_a_fresh_database_with_equal_counts_and_an_intact_a
         )
         assert result.returncode == 0, result.stderr[-2000:]
         assert f"audit chain intact: {AuditEvent.objects.count()} rows" in result.stdout
+        # checked against the signed head saved with the dump
+        assert Path(dump + ".checkpoint").exists() and "— matches" in result.stdout
+        assert (tmp_path / "checkpoints.jsonl").exists()
         assert _counts(_url(fresh)) == _counts(source)
         assert _counts(source)["certification_person"] == Person.objects.count() > 3
     finally:

@@ -6,11 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from certification.access import staff_scope
 from certification.models import Region, StaffRole
-from certification.services.ban_register import (
-    MAX_IMPORT_BYTES,
-    BanImportError,
-    ban_import,
-)
+from certification.services.ban_register import ban_import
+from certification.spreadsheets import SpreadsheetRefused
 from cms.models import User
 
 
@@ -24,10 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, region, actor, **options):
         path = Path(file)
-        if not path.is_file() or path.suffix.lower() != ".xlsx":
+        if not path.is_file():
             raise CommandError("需要一个存在的 .xlsx 文件")
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise CommandError("文件超过 5MB")
         region_obj = Region.objects.filter(code=region).first()
         if region_obj is None:
             raise CommandError(f"未知的地区代码 {region}")
@@ -37,7 +32,7 @@ class Command(BaseCommand):
         with path.open("rb") as fh:
             try:
                 created = ban_import(actor=user, fileobj=fh, region=region_obj, filename=path.name)
-            except BanImportError as exc:
+            except SpreadsheetRefused as exc:
                 for err in exc.errors:
                     self.stderr.write(str(err))
                 raise CommandError(f"{len(exc.errors)} 处错误，未导入任何数据") from None

@@ -1,18 +1,44 @@
-"""`manage.py verify_audit`: recompute the audit hash chain (D-33); non-zero exit if broken."""
+"""`manage.py verify_audit`: recompute the keyed audit chain (D-33) and check it against the
+signed checkpoints kept outside the table; non-zero exit if anything is wrong.
+
+`--checkpoint` first appends a checkpoint of the current head (backups do this before the
+dump); `--checkpoints FILE` checks against another checkpoint file (restore checks against the
+one saved with the dump)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from certification.audit import audit_verify
+from certification.audit import audit_checkpoint_write, audit_verify, audit_verify_checkpoints
 from certification.models import AuditEvent
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the audit log; lists broken rows and fails if any."
+    help = "Verify the audit log's keyed hash chain and its signed checkpoints."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--checkpoint", action="store_true", help="append a checkpoint of the current head"
+        )
+        parser.add_argument("--checkpoints", help="checkpoint file (default AUDIT_CHECKPOINT_PATH)")
+
+    def handle(self, *args, checkpoint=False, checkpoints=None, **options):
         problems = audit_verify()
+        if checkpoint and not problems:
+            written = audit_checkpoint_write(checkpoints)
+            self.stdout.write(f"checkpoint written: row #{written.last_id}, {written.rows} rows")
+        latest, checkpoint_problems = audit_verify_checkpoints(checkpoints)
+        problems += checkpoint_problems
         if problems:
             for line in problems:
                 self.stderr.write(line)
             raise CommandError(f"audit chain broken: {len(problems)} problem(s)")
         self.stdout.write(f"audit chain intact: {AuditEvent.objects.count()} rows")
+        if latest is None:
+            self.stdout.write(
+                "no checkpoint yet: truncation of the newest rows cannot be ruled out "
+                "(run with --checkpoint, or let the hourly task write one)"
+            )
+        else:
+            self.stdout.write(
+                f"latest checkpoint {latest.at}: row #{latest.last_id} "
+                f"({latest.last_hash[:16]}…), {latest.rows} rows — matches"
+            )
