@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from certification import queue
+from certification.audit import audit_record
 from certification.models import CycleStatus, CycleSummary
 from certification.rules.cycles import (
     Cycle,
@@ -87,7 +88,20 @@ def summary_refresh_status(*, summary: CycleSummary, on_date: dt.date | None = N
     became_met = _status_fields(summary, on_date or timezone.localdate())
     if (summary.status, summary.met_on) != before:
         summary.save(update_fields=["status", "met_on", "updated_at"])
+        if summary.status != before[0]:
+            summary_status_audit(summary=summary, from_status=before[0])
     return became_met
+
+
+def summary_status_audit(*, summary: CycleSummary, from_status: str) -> None:
+    """A cycle's status moved (met, behind, lapsed…): the system did it, the audit says so."""
+    audit_record(
+        actor=None,
+        action=f"cycle.{summary.status}",
+        obj=summary,
+        region_path=summary.person.region.path if summary.person.region_id else "",
+        data={"from": from_status, "to": summary.status, "cycle": summary.cycle_number},
+    )
 
 
 def enqueue_cycle_statement(summary_id: int) -> None:

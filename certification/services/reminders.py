@@ -14,7 +14,10 @@ from django.utils import timezone
 from certification.models import CycleStatus, CycleSummary, Notification, Region
 from certification.rules.cycles import Cycle, cycle_status
 from certification.selectors.rules import learning_policy_for
-from certification.services.compliance import compliance_on_employment_change
+from certification.services.compliance import (
+    compliance_on_employment_change,
+    summary_status_audit,
+)
 
 OPEN = [CycleStatus.ON_TRACK, CycleStatus.BEHIND]
 
@@ -48,6 +51,9 @@ def compliance_refresh_status(*, on_date: dt.date | None = None) -> dict:
             updated = CycleSummary.objects.filter(pk=summary.pk, status=summary.status).update(
                 status=status, updated_at=timezone.now()
             )
+            if updated:
+                from_status, summary.status = summary.status, status
+                summary_status_audit(summary=summary, from_status=from_status)
         changed += updated
         if status == CycleStatus.LAPSED and updated:
             lapsed += 1
