@@ -7,11 +7,4 @@ from certification.services.imports import import_job_process
 
 @shared_task(name="certification.run_import_job")
 def run_import_job(job_id: int) -> None:
-
     import_job_process(job_id=job_id)
-
-
-@shared_task(name="certification.import_skill_certificates")
-def import_skill_certificates(import_id: int) -> None:
-    """Former name of run_import_job, kept for messages queued before the rename."""
-    run_import_job(import_id)

@@ -5,20 +5,18 @@ import datetime as dt
 import pytest
 
 from certification.api.auth import api_key_create, api_key_revoke
-from certification.models import ApiKey, BanCheck, Certificate
+from certification.models import ApiKey, BanCheck
 from tests.api.conftest import bearer
-from tests.factories import new_id_number
+from tests.factories import CertificateFactory, new_id_number
 
 
 @pytest.fixture
 def certificate(cast, orgs):
-    return Certificate.objects.create(
-        kind=Certificate.Kind.TRAINING,
+    return CertificateFactory(
         serial="KM-2026-000001",
         verification_code="abc123code",
         person=cast.worker,
         issuer=orgs.base,
-        issuer_name=orgs.base.name,
         issue_date=dt.date(2026, 3, 1),
     )
 

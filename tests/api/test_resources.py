@@ -24,7 +24,7 @@ from certification.services import subsidies as subsidy_svc
 from certification.services.ban_register import ban_create
 from cms.choices import WorkerRole
 from tests.certification.builders import accredited_course, base_learner, earn
-from tests.factories import AccreditationFactory, PersonFactory, new_id_number
+from tests.factories import AccreditationFactory, CertificateFactory, PersonFactory, new_id_number
 
 _n = itertools.count(1)
 
@@ -365,15 +365,7 @@ def test_an_institution_key_cannot_issue_certificates(api, cast, course):
 
 @pytest.fixture
 def issued(cast, orgs):
-    return Certificate.objects.create(
-        kind=Certificate.Kind.TRAINING,
-        serial=f"TC-2026-{next(_n):06d}",
-        verification_code=f"code-{next(_n)}",
-        person=cast.worker,
-        issuer=orgs.base,
-        issuer_name=orgs.base.name,
-        issue_date=dt.date(2026, 3, 1),
-    )
+    return CertificateFactory(person=cast.worker, issuer=orgs.base, issue_date=dt.date(2026, 3, 1))
 
 
 def test_the_issuing_base_revokes_a_certificate_with_a_reason(api, issued):

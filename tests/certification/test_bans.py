@@ -18,7 +18,6 @@ from certification.models import (
     CheckPurpose,
     Employment,
     Notification,
-    SubsidyApplication,
 )
 from certification.services import ban_register
 from certification.services.ban_register import ban_annul, ban_create, ban_import
@@ -27,7 +26,13 @@ from certification.services.people import employment_create
 from certification.spreadsheets import SpreadsheetRefused
 from certification.tasks.bans import cascade_bans_coming_into_force
 from cms.celery import beat_schedule
-from tests.factories import EmploymentFactory, PersonFactory, new_id_number
+from tests.factories import (
+    CertificateFactory,
+    EmploymentFactory,
+    PersonFactory,
+    SubsidyApplicationFactory,
+    new_id_number,
+)
 
 
 def _ban(cast, regions, number, **extra):
@@ -145,15 +150,8 @@ def test_same_name_and_birth_date_is_a_near_match_not_a_block(cast, regions):
 def _cascade_world(cast, orgs, person):
     person.region = orgs.institution.region
     person.save(update_fields=["region"])
-    cert = Certificate.objects.create(
-        kind="training",
-        serial="T-1",
-        verification_code="v1",
-        person=person,
-        issuer_name="基地",
-        issue_date=dt.date(2025, 1, 1),
-    )
-    app = SubsidyApplication.objects.create(
+    cert = CertificateFactory(person=person, issue_date=dt.date(2025, 1, 1))
+    app = SubsidyApplicationFactory(
         person=person,
         certificate=cert,
         subsidy_type="vocational",

@@ -12,7 +12,7 @@ from django.db import close_old_connections
 from django.urls import reverse
 from django.utils import timezone
 
-from certification.models import BanEntry, Certificate, CertificateBatch
+from certification.models import Certificate, CertificateBatch
 from certification.pdf import verification_url
 from certification.services.certificates import (
     CertificateRefused,
@@ -23,7 +23,7 @@ from certification.services.certificates import (
 )
 from certification.tasks.certificates import issue_certificate_batch, render_certificate_pdf
 from tests.certification.builders import earn, make_course
-from tests.factories import AccreditationFactory, PersonFactory
+from tests.factories import AccreditationFactory, BanEntryFactory, PersonFactory
 
 
 def test_an_eligible_person_gets_a_certificate_with_a_training_serial(cast, orgs, course):
@@ -85,14 +85,8 @@ def test_a_banned_person_is_refused_and_the_check_is_kept(cast, orgs, course):
     from certification.models import BanCheck
 
     earn(cast.worker, course, orgs.base)
-    BanEntry.objects.create(
-        id_index=cast.worker.id_index,
-        name=cast.worker.name,
-        id_cipher=b"x",
-        id_masked=cast.worker.id_masked,
-        reason_category=BanEntry.Reason.choices[0][0],
-        decision_number="（2026）云01刑初1号",
-        authority="昆明市中级人民法院",
+    BanEntryFactory(
+        person=cast.worker,
         region=orgs.base.region,
         effective_date=timezone.localdate() - dt.timedelta(days=3),
     )

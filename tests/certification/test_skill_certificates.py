@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from certification.models import AuditEvent, BanCheck, BanEntry, Certificate
+from certification.models import AuditEvent, BanCheck, Certificate
 from certification.services.skill_certificates import (
     IMPORT_COLUMNS,
     skill_certificates_import,
 )
 from certification.spreadsheets import SpreadsheetRefused
-from tests.factories import PersonFactory, new_id_number
+from tests.factories import BanEntryFactory, PersonFactory, new_id_number
 
 ISSUER = "云南省职业技能鉴定中心"
 
@@ -67,16 +67,8 @@ def _form(person, **over):
 
 
 def _ban(person, region):
-    BanEntry.objects.create(
-        id_index=person.id_index,
-        name=person.name,
-        id_cipher=b"x",
-        id_masked=person.id_masked,
-        reason_category=BanEntry.Reason.choices[0][0],
-        decision_number="（2026）云01刑初9号",
-        authority="昆明市中级人民法院",
-        region=region,
-        effective_date=timezone.localdate() - dt.timedelta(days=3),
+    BanEntryFactory(
+        person=person, region=region, effective_date=timezone.localdate() - dt.timedelta(days=3)
     )
 
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from certification.models import BanEntry, Certificate, Notification, Region
+from certification.models import Notification, Region
 from certification.models.subsidies import (
     ApplicationStatus as S,
 )
@@ -22,18 +22,15 @@ from certification.selectors.calendar import calendar_exceptions
 from certification.services import subsidies as svc
 from certification.services.bans import PersonBanned
 from certification.tasks.subsidies import mark_batch_paid
+from tests.factories import BanEntryFactory, CertificateFactory
 
 _n = itertools.count(1)
 
 
 def make_cert(person, *, kind="skill_level", level=4, occupation="4-10-01-03", issued=None):
-    n = next(_n)
-    return Certificate.objects.create(
-        kind=kind,
-        serial=f"T-SUB-{n:05d}",
-        verification_code=f"vc-sub-{n:05d}",
+    return CertificateFactory(
         person=person,
-        issuer_name="测试基地",
+        kind=kind,
         occupation=occupation,
         level=level,
         issue_date=issued or timezone.localdate() - dt.timedelta(days=30),
@@ -175,19 +172,7 @@ def test_approval_before_the_notice_ends_is_refused(cast):
 
 def test_a_ban_created_after_submission_makes_approval_impossible(cast, regions):
     app = under_notice(cast)
-    p = cast.worker
-    BanEntry.objects.create(
-        id_type=p.id_type,
-        id_cipher=p.id_cipher,
-        id_index=p.id_index,
-        id_masked=p.id_masked,
-        name=p.name,
-        reason_category="abuse",
-        decision_number="卫禁〔2026〕1号",
-        authority="昆明市卫健委",
-        effective_date=timezone.localdate(),
-        region=regions.kunming,
-    )
+    BanEntryFactory(person=cast.worker, effective_date=timezone.localdate(), region=regions.kunming)
     with pytest.raises(PersonBanned):
         svc.application_approve(
             actor=cast.hr_reviewer, application=app, today=app.notice_end + dt.timedelta(days=1)

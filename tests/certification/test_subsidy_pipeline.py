@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from certification.models import AuditEvent, BanEntry
+from certification.models import AuditEvent
 from certification.models.subsidies import ApplicationStatus as S
 from certification.models.subsidies import (
     Objection,
@@ -26,7 +26,7 @@ from certification.selectors.calendar import calendar_exceptions_for_span
 from certification.services import subsidies as svc
 from certification.services.ban_register import ban_cascade
 from tests.certification.test_subsidies import approved, make_cert, submitted, under_notice
-from tests.factories import EmploymentFactory, PersonFactory, UserFactory
+from tests.factories import BanEntryFactory, EmploymentFactory, PersonFactory, UserFactory
 
 BATCHES = reverse("certification:payment_batch_list")
 NOTICE = reverse("certification:subsidy_notice")
@@ -54,17 +54,8 @@ def export_rows(cast, batch):
 
 
 def ban_worker(cast, regions, person=None):
-    p = person or cast.worker
-    entry = BanEntry.objects.create(
-        id_type=p.id_type,
-        id_cipher=p.id_cipher,
-        id_index=p.id_index,
-        id_masked=p.id_masked,
-        name=p.name,
-        ban_type=BanEntry.BanType.LIFETIME,
-        reason_category="abuse",
-        decision_number="卫禁〔2026〕9号",
-        authority="昆明市卫健委",
+    entry = BanEntryFactory(
+        person=person or cast.worker,
         effective_date=timezone.localdate() - dt.timedelta(days=1),
         region=regions.kunming,
     )
