@@ -19,8 +19,10 @@ def require_rule_editor(user, *, request=None, action: str = "rule.list") -> Sta
 
 
 def rule_regions(scope: StaffScope):
-    """The regions a regulator may write rules for: their subtrees."""
-    return Region.objects.filter(scope.region_q("path", StaffRole.REGULATOR)).order_by("path")
+    """The regions a regulator may write new rules for: the current codes of their subtrees."""
+    return Region.objects.filter(
+        scope.region_q("path", StaffRole.REGULATOR), is_active=True
+    ).order_by("path")
 
 
 def can_edit_rule(scope: StaffScope, rule: RequirementRule) -> bool:

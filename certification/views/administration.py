@@ -72,7 +72,9 @@ def organisation_list(request):
 @login_required
 def organisation_new(request):
     require_administrator(request.user, request=request, action="organisation.create")
-    form = OrganisationForm(request.POST or None, regions=regions_administered(request.user))
+    form = OrganisationForm(
+        request.POST or None, regions=regions_administered(request.user).filter(is_active=True)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             org = org_svc.organisation_create(
@@ -194,7 +196,7 @@ def grant_new(request):
     form = GrantForm(
         request.POST or None,
         organisations=organisations_administered(request.user).order_by("name"),
-        regions=regions_administered(request.user),
+        regions=regions_administered(request.user).filter(is_active=True),
     )
     if request.method == "POST" and form.is_valid():
         try:

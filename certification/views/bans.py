@@ -63,7 +63,7 @@ def ban_detail(request, ban_id: int):
 @login_required
 def ban_new(request):
     scope = require_regulator(request.user, request=request, action="ban.create")
-    form = BanEntryForm(request.POST or None, regions=_regions(scope))
+    form = BanEntryForm(request.POST or None, regions=_regions(scope).filter(is_active=True))
     if request.method == "POST" and form.is_valid():
         try:
             entry = ban_create(actor=request.user, ip=client_ip(request), **form.cleaned_data)
@@ -94,7 +94,9 @@ def ban_annul_view(request, ban_id: int):
 @login_required
 def ban_import_view(request):
     scope = require_regulator(request.user, request=request, action="ban.import")
-    form = BanImportForm(request.POST or None, request.FILES or None, regions=_regions(scope))
+    form = BanImportForm(
+        request.POST or None, request.FILES or None, regions=_regions(scope).filter(is_active=True)
+    )
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from certification.models import Region
+from certification.models import AuditEvent, Region
 from certification.regions_data import (
     RegionFileError,
     load_region_rows,
@@ -227,7 +227,7 @@ def test_an_import_updates_changed_rows_and_leaves_codes_missing_from_the_file_a
     province = Region.objects.get(code="530000")
     assert (province.name, province.version) == ("云南", "2024")
     kunming = Region.objects.get(code="530100")
-    assert (kunming.name, kunming.is_active, kunming.version) == ("昆明市", False, "2023")
+    assert (kunming.name, kunming.is_active, kunming.version) == ("昆明市", False, "2026")
 
 
 @pytest.mark.django_db
@@ -246,3 +246,36 @@ def test_the_shipped_csv_imports_by_default():
     assert Region.objects.filter(level=Region.Level.PROVINCE).count() == 34
     assert Region.objects.get(code="441882").path == "440000/441800/441882/"
     assert Region.objects.get(code="110108").parent.parent_id == "110000"
+
+
+def test_the_shipped_csv_is_the_full_county_level_list():
+    rows = dict(load_region_rows(SHIPPED_CSV))
+
+    gansu_counties = [c for c in rows if c.startswith("62") and region_level(c) == "county"]
+    assert len(gansu_counties) == 86  # every county-level division of Gansu, not a sample
+    assert sum(1 for c in rows if region_level(c) == "county") > 2800
+    assert rows["620102"] == "城关区" and rows["110100"] == "市辖区"
+    assert not [c for c in rows if c.startswith("99")]
+
+
+@pytest.mark.django_db
+def test_a_complete_newer_list_retires_missing_codes_and_keeps_them(tmp_path):
+    run_import(str(write_csv(tmp_path, "620000,甘肃省\n620100,兰州市\n620102,城关区\n")))
+    org_region = Region.objects.get(code="620102")
+
+    out, _err = run_import(
+        str(write_csv(tmp_path, "620000,甘肃省\n620100,兰州市\n", name="v2.csv")),
+        "--version",
+        "2027",
+        "--retire-missing",
+    )
+
+    current = set(Region.objects.filter(is_active=True).values_list("code", flat=True))
+    assert current == {"620000", "620100"}
+    assert f"撤销 {Region.objects.filter(is_active=False).count()} 条" in out
+    org_region.refresh_from_db()
+    assert org_region.is_active is False and org_region.name == "城关区"  # history kept
+    assert AuditEvent.objects.filter(action="regions.import", data__version="2027").exists()
+    # A code that comes back in a later list is current again.
+    run_import(str(write_csv(tmp_path, "620102,城关区\n", name="v3.csv")))
+    assert Region.objects.get(code="620102").is_active is True

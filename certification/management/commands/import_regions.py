@@ -1,7 +1,11 @@
-"""``manage.py import_regions [FILE] [--version 2023]``: load the GB/T 2260 code table (D-1).
+"""``manage.py import_regions [FILE] [--version 2026] [--retire-missing]``: load the GB/T 2260
+code table (D-1).
 
 All-or-nothing: the whole file is validated first and nothing is written if any row is bad.
-Codes missing from the file are left untouched (retired codes stay; see Region.is_active).
+Codes missing from the file are left untouched, unless --retire-missing says the file is the
+complete current list: then they are marked not current (is_active=False), never deleted, so
+people, organisations and rules recorded under a retired code keep it as history and new records
+can no longer choose it. The shipped file is built by scripts/regions_csv.py.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from certification.audit import audit_record
 from certification.models import Region
 from certification.regions_data import (
     RegionFileError,
@@ -23,7 +28,7 @@ from certification.regions_data import (
 )
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "regions.csv"
-DEFAULT_VERSION = "2023"
+DEFAULT_VERSION = "2026"
 VERSION_MAX_LENGTH = 16  # Region.version.max_length
 
 
@@ -51,6 +56,11 @@ class Command(BaseCommand):
             default=DEFAULT_VERSION,
             help=f"代码表版本，如 {DEFAULT_VERSION}",
         )
+        parser.add_argument(
+            "--retire-missing",
+            action="store_true",
+            help="文件是完整的现行代码表：不在文件中的代码标记为已撤销（保留历史，不删除）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -72,7 +82,7 @@ class Command(BaseCommand):
                 % {"path": path, "count": len(exc.errors)}
             ) from exc
 
-        created = updated = unchanged = 0
+        created = updated = unchanged = retired = 0
         with transaction.atomic():
             existing = Region.objects.in_bulk([code for code, _name in rows])
             for code, name in rows:
@@ -95,15 +105,35 @@ class Command(BaseCommand):
                     created += 1
                 else:
                     updated += 1
+            if options["retire_missing"]:
+                retired = (
+                    Region.objects.filter(is_active=True)
+                    .exclude(code__in=[code for code, _name in rows])
+                    .update(is_active=False)
+                )
+            if created or updated or retired:
+                audit_record(
+                    actor=None,
+                    action="regions.import",
+                    data={
+                        "file": path.name,
+                        "version": version,
+                        "created": created,
+                        "updated": updated,
+                        "retired": retired,
+                    },
+                )
 
         self.stdout.write(
             _(
-                "行政区划导入完成（版本 %(version)s）：新建 %(created)d 条，更新 %(updated)d 条，未变 %(unchanged)d 条"
+                "行政区划导入完成（版本 %(version)s）：新建 %(created)d 条，更新 %(updated)d 条，"
+                "未变 %(unchanged)d 条，撤销 %(retired)d 条"
             )
             % {
                 "version": version or "-",
                 "created": created,
                 "updated": updated,
                 "unchanged": unchanged,
+                "retired": retired,
             }
         )
