@@ -1,48 +1,59 @@
-"""Forms of the requirement-rule pages (D-6, D-15). Field checks only; the rule checks live in
-certification.rules.requirements and run in the service."""
+"""Forms of the policy-table pages (certification.rules.policy_tables). Built from the model's
+own fields, so labels and choices have one source; field checks only — the rule checks live in
+certification.rules.policy_tables and run in the service."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Region
-from cms.choices import WorkerRole
+
+DATE_FIELDS = ("effective_from", "effective_to", "programme_start")
 
 
-def _hours(label, required=True):
-    return forms.DecimalField(
-        label=label, max_digits=5, decimal_places=1, min_value=0, required=required
-    )
+class DayListField(forms.CharField):
+    """Reminder days typed as "180, 90, 30" (D-14), kept as a list of integers."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value):
+        text = (super().to_python(value) or "").replace("，", ",")
+        try:
+            return [int(part) for part in text.split(",") if part.strip()]
+        except ValueError as exc:
+            raise forms.ValidationError(_("请填写以逗号分隔的天数，例如 180, 90, 30。")) from exc
 
 
-class RequirementRuleRevisionForm(forms.Form):
-    """The numbers and dates of a rule version (role and region stay those of the rule)."""
-
-    total_hours = _hours(_("周期总学时"))
-    theory_min = _hours(_("理论学时下限"))
-    practice_min = _hours(_("实操学时下限"))
-    cycle_years = forms.IntegerField(label=_("周期年数"), min_value=1, initial=5)
-    yearly_min_hours = _hours(_("每年在岗培训学时（空为不要求）"), required=False)
-    effective_from = forms.DateField(
-        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    effective_to = forms.DateField(
-        label=_("失效日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    note = forms.CharField(label=_("依据/说明"), max_length=255, required=False)
+def _form_field(model, name: str):
+    model_field = model._meta.get_field(name)
+    if name == "reminder_days":
+        return DayListField(label=model_field.verbose_name, required=False)
+    field = model_field.formfield()
+    if name in DATE_FIELDS:
+        field.widget = forms.DateInput(attrs={"type": "date"})
+    return field
 
 
-class RequirementRuleForm(RequirementRuleRevisionForm):
-    role = forms.ChoiceField(label=_("岗位"), choices=WorkerRole.choices)
-    region = forms.ModelChoiceField(label=_("适用地区"), queryset=Region.objects.none())
+def policy_version_form(table, *, creating: bool, regions=None, **kwargs) -> forms.Form:
+    """The form for a new row of `table` (region and the series' key fields too) or for a new
+    version of an existing row (values and dates only)."""
+    names = ([*table.key_fields] if creating else []) + list(table.version_fields)
+    fields = {name: _form_field(table.model, name) for name in names}
+    if creating:
+        fields = {
+            "region": forms.ModelChoiceField(
+                label=_("适用地区"),
+                queryset=regions if regions is not None else Region.objects.none(),
+            ),
+            **fields,
+        }
+    form_class = type(f"{table.model.__name__}VersionForm", (forms.Form,), fields)
+    return form_class(**kwargs)
 
-    field_order = ["role", "region"]
 
-    def __init__(self, *args, regions=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions if regions is not None else Region.objects.none()
-
-
-class RequirementRuleEndForm(forms.Form):
+class PolicyEndForm(forms.Form):
     effective_to = forms.DateField(
         label=_("失效日期"), widget=forms.DateInput(attrs={"type": "date"})
     )

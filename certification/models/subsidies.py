@@ -54,17 +54,23 @@ class UrgentOccupation(EffectiveDated):
 class SubsidyPolicy(EffectiveDated):
     """D-27: the numeric limits of the eligibility checks for a region."""
 
-    application_window_months = models.PositiveSmallIntegerField(default=12)
-    min_contribution_months = models.PositiveSmallIntegerField(default=12)
-    per_type_per_year = models.PositiveSmallIntegerField(default=1)
-    total_per_year = models.PositiveSmallIntegerField(default=3)
-    require_filed_employer = models.BooleanField(default=True)
-    age_limits_enabled = models.BooleanField(default=False)
-    min_age = models.PositiveSmallIntegerField(default=16)
-    max_age_male = models.PositiveSmallIntegerField(default=60)
-    max_age_female = models.PositiveSmallIntegerField(default=55)
-    review_target_working_days = models.PositiveSmallIntegerField(default=5)
-    notice_working_days = models.PositiveSmallIntegerField(default=5)
+    application_window_months = models.PositiveSmallIntegerField(
+        _("申请期限（月，自取得证书起）"), default=12
+    )
+    min_contribution_months = models.PositiveSmallIntegerField(
+        _("失业保险最低缴费月数（技能提升补贴）"), default=12
+    )
+    per_type_per_year = models.PositiveSmallIntegerField(_("每类补贴每年次数上限"), default=1)
+    total_per_year = models.PositiveSmallIntegerField(_("每年补贴总次数上限"), default=3)
+    require_filed_employer = models.BooleanField(_("须在备案托育机构任职"), default=True)
+    age_limits_enabled = models.BooleanField(_("启用年龄限制"), default=False)
+    min_age = models.PositiveSmallIntegerField(_("最低年龄"), default=16)
+    max_age_male = models.PositiveSmallIntegerField(_("男性最高年龄"), default=60)
+    max_age_female = models.PositiveSmallIntegerField(_("女性最高年龄"), default=55)
+    review_target_working_days = models.PositiveSmallIntegerField(
+        _("审核时限（工作日）"), default=5
+    )
+    notice_working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
 
     class Meta:
         verbose_name = _("补贴政策参数")

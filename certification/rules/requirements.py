@@ -17,18 +17,15 @@ class RuleValues:
     practice_min: Decimal
     cycle_years: int
     yearly_min_hours: Decimal | None
-    effective_from: dt.date
-    effective_to: dt.date | None
 
 
-def requirement_rule_errors(values: RuleValues, *, today: dt.date) -> dict[str, list[str]]:
-    """D-6/D-15: every problem with a new rule version, by field (None = the whole rule).
+def requirement_rule_errors(values: RuleValues) -> dict[str, list[str]]:
+    """D-6/D-15: every problem with the numbers of a rule version, by field (None = the whole
+    rule; the dates are checked for every policy table in rules.policy_tables).
 
     - hours are not negative; theory + practice minima do not exceed the cycle total (D-6);
     - the rule requires something (a cycle total or a yearly minimum, D-15);
-    - cycles last 1…10 years (D-12 default 5);
-    - a new version starts today or later (past compliance stays explainable) and does not
-      end before it starts.
+    - cycles last 1…10 years (D-12 default 5).
     """
     errors: dict[str | None, list[str]] = {}
 
@@ -51,10 +48,6 @@ def requirement_rule_errors(values: RuleValues, *, today: dt.date) -> dict[str, 
         add("total_hours", _("规则至少要求周期总学时或每年在岗培训学时之一。"))
     if not 1 <= values.cycle_years <= MAX_CYCLE_YEARS:
         add("cycle_years", _("周期年数应在 1 到 %(max)s 年之间。") % {"max": MAX_CYCLE_YEARS})
-    if values.effective_from < today:
-        add("effective_from", _("生效日期不能早于今天：已经适用过的规则不能追溯修改。"))
-    if values.effective_to is not None and values.effective_to < values.effective_from:
-        add("effective_to", _("失效日期不能早于生效日期。"))
     return errors
 
 

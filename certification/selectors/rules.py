@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from certification.models import LearningPolicy, RequirementRule, StaffRole
+from certification.models import LearningPolicy, RequirementRule
 
 # Used only when no LearningPolicy row exists at all (fresh database before the seed migration).
 DEFAULT_LEARNING_POLICY = LearningPolicy(
@@ -103,24 +103,20 @@ def most_specific_rule(rows, codes: list[str], on_date: datetime.date):
     return None
 
 
-def requirement_rules_for_regulator(*, scope, today: datetime.date) -> dict[str, list]:
-    """D-6/D-15 rule list for a regulator: rows of their region subtrees, of the regions above
+def policy_rows_for_editor(*, table, scope, today: datetime.date) -> dict[str, list]:
+    """The rows of a policy table an editor sees: their region subtrees', the regions' above
     them and the national rows, split into "in_force", "scheduled" and "ended" on `today`."""
 
-    ancestors = {
-        code
-        for path in scope.paths(StaffRole.REGULATOR)
-        for code in path.strip("/").split("/")
-        if code
-    }
+    role = table.editor_role
+    ancestors = {code for path in scope.paths(role) for code in path.strip("/").split("/") if code}
     rows = (
-        RequirementRule.objects.select_related("region")
+        table.model.objects.select_related("region")
         .filter(
-            scope.region_q("region__path", StaffRole.REGULATOR)
+            scope.region_q("region__path", role)
             | Q(region_id__in=ancestors)
             | Q(region__isnull=True)
         )
-        .order_by("role", "region__path", "effective_from", "id")
+        .order_by(*table.key_fields, "region__path", "effective_from", "id")
     )
     parts: dict[str, list] = {"in_force": [], "scheduled": [], "ended": []}
     for row in rows:

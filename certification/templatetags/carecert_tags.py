@@ -25,12 +25,14 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("certification:subsidy_review_queue", gettext_noop("补贴审核")),
         ("certification:subsidy_final_approval", gettext_noop("公示与批准")),
         ("certification:skill_certificate_new", gettext_noop("技能等级证书")),
+        ("certification:policy_index", gettext_noop("政策参数")),
     ],
     "hr_payment": [("certification:payment_batch_list", gettext_noop("支付批次"))],
     "regulator": [
         ("certification:regulator_dashboard", gettext_noop("监管看板")),
         ("certification:ban_list", gettext_noop("禁入登记")),
         ("certification:rule_list", gettext_noop("学时规则")),
+        ("certification:policy_index", gettext_noop("政策参数")),
     ],
     "editor": [("wagtailadmin_home", gettext_noop("内容管理"))],
     "sysadmin": [
@@ -52,7 +54,6 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
 
 @register.simple_tag
 def staff_nav(user):
-
     roles = ["worker"] if hasattr(user, "person") else []
     roles += sorted(staff_scope(user).roles)
     links, seen = [], set()
