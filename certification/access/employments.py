@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from certification.access import deny, staff_scope
-from certification.models import Employment, StaffRole
+from certification.models import Employment, Organisation, StaffRole
 
 
 def access_employment_for_change(user, employment_id: int, *, request=None) -> Employment:
@@ -22,3 +22,24 @@ def access_employment_for_change(user, employment_id: int, *, request=None) -> E
         except PermissionDenied:
             raise Http404 from None
     return employment
+
+
+def access_institution_for_hiring(user, institution_id: int, *, request=None) -> Organisation:
+    """An active childcare institution the user administers (its roster, its hires). Anyone
+    else gets 404 and an audited refusal."""
+    institution = (
+        Organisation.objects.select_related("region")
+        .filter(
+            pk=institution_id,
+            kind=Organisation.Kind.INSTITUTION,
+            status=Organisation.Status.ACTIVE,
+        )
+        .first()
+    )
+    allowed = staff_scope(user).org_ids(StaffRole.INSTITUTION_ADMIN)
+    if institution is None or institution.pk not in allowed:
+        try:
+            deny(user, action="employment.roster_import", obj=institution, request=request)
+        except PermissionDenied:
+            raise Http404 from None
+    return institution

@@ -17,6 +17,7 @@ class ImportJob(models.Model):
         SKILL_CERTIFICATES = "skill_certificates", _("职业技能等级证书")
         BANS = "bans", _("禁入登记")
         ROSTER = "roster", _("班次名单")
+        STAFF_ROSTER = "staff_roster", _("机构花名册")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")

@@ -13,4 +13,14 @@ urlpatterns: list = [
         employment_views.employment_end_view,
         name="employment_end",
     ),
+    path(
+        "institution/<int:institution_id>/roster/",
+        employment_views.staff_roster_import_view,
+        name="staff_roster_import",
+    ),
+    path(
+        "institution/roster-template.xlsx",
+        employment_views.staff_roster_template_download,
+        name="staff_roster_template",
+    ),
 ]
