@@ -112,7 +112,11 @@ def test_a_province_is_onboarded_from_nothing_to_a_roster_of_49(
     url = live_server.url
     sys1, sys2 = _sysadmin("sys1@gansu.test"), _sysadmin("sys2@gansu.test")
     root = Site.objects.get(is_default_site=True).root_page
-    root.add_child(instance=CoursePage(title="保育师培训", slug="gs-course", code="GS-1"))
+    root.add_child(
+        instance=CoursePage(
+            title="保育师培训", slug="gs-course", code="GS-1", audience_roles=["caregiver"]
+        )
+    )
 
     # 1. A system administrator asks for a region administrator; a second one approves.
     _login(page, url, sys1.email)
@@ -140,6 +144,7 @@ def test_a_province_is_onboarded_from_nothing_to_a_roster_of_49(
         page.fill("#id_name", name)
         page.fill("#id_credit_code", _credit_code(seed))
         page.select_option("#id_region", label="兰州市")
+        page.select_option("#id_nature", label="非营利性")
         page.fill("#id_address", "兰州市城关区")
         page.locator("main form button[type=submit]").first.click()
         page.wait_for_load_state()
