@@ -93,6 +93,9 @@ stop: stop-worker
 # The whole suite: lint, import contracts (pyproject [tool.importlinter]), Django checks, migrations up to date, then pytest.
 # pytest exit code 5 (no tests collected) is a failure here, never a silent pass.
 test: system-packages $(STAMP) messages db
+	@# Test modules sit in packages without __init__.py, so pytest needs unique basenames.
+	@dups=$$(find tests -name 'test_*.py' -printf '%f\n' | sort | uniq -d); \
+	if [ -n "$$dups" ]; then echo "duplicate test module names: $$dups"; exit 1; fi
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
@@ -106,6 +109,9 @@ test: system-packages $(STAMP) messages db
 	if [ $$rc -eq 5 ]; then echo "pytest collected no browser tests: failing"; exit 1; fi; exit $$rc
 
 lint: $(STAMP)
+	@# Test modules sit in packages without __init__.py, so pytest needs unique basenames.
+	@dups=$$(find tests -name 'test_*.py' -printf '%f\n' | sort | uniq -d); \
+	if [ -n "$$dups" ]; then echo "duplicate test module names: $$dups"; exit 1; fi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
