@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -23,7 +24,7 @@ from certification.access.administration import (
     regions_administered,
     require_administrator,
 )
-from certification.audit import client_ip
+from certification.audit import audit_record, client_ip
 from certification.forms_admin import (
     AccreditationForm,
     CalendarDayForm,
@@ -33,11 +34,13 @@ from certification.forms_admin import (
     OrganisationForm,
     OrganisationStatusForm,
 )
-from certification.models import Organisation, RoleGrant
+from certification.models import Organisation, RoleGrant, StaffRole
+from certification.models.staff import ORGANISATION_ROLES, REGION_ROLES
 from certification.selectors.calendar import calendar_year
 from certification.services import calendar as calendar_svc
 from certification.services import grants as grant_svc
 from certification.services import organisations as org_svc
+from certification.spreadsheets import xlsx_response
 from cms.text import join_messages
 
 
@@ -176,6 +179,23 @@ def grant_list(request):
     status = request.GET.get("status", "")
     if status in RoleGrant.Status.values:
         grants = grants.filter(status=status)
+    role = request.GET.get("role", "")
+    if role in StaffRole.values:
+        grants = grants.filter(role=role)
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    if query:
+        grants = grants.filter(Q(display_name__icontains=query) | Q(email__icontains=query))
+    if request.GET.get("format") == "xlsx":
+        audit_record(
+            actor=request.user,
+            action="grant.export",
+            data={"status": status, "role": role, "q": query, "rows": grants.count()},
+            ip=client_ip(request),
+        )
+        return xlsx_response(
+            "staff-roles.xlsx",
+            [(_("角色授权"), [str(h) for h in GRANT_HEADERS], _grant_rows(grants))],
+        )
     page = Paginator(grants, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -184,9 +204,43 @@ def grant_list(request):
             "page": page,
             "status": status,
             "statuses": RoleGrant.Status.choices,
+            "role": role,
+            "roles": [
+                (r.value, r.label) for r in StaffRole if r in ORGANISATION_ROLES | REGION_ROLES
+            ],
+            "q": query,
+            "export_query": request.GET.copy().urlencode(),
             "reject_form": GrantRejectForm(),
         },
     )
+
+
+GRANT_HEADERS = (
+    gettext_lazy("姓名"),
+    gettext_lazy("邮箱"),
+    gettext_lazy("手机号"),
+    gettext_lazy("角色"),
+    gettext_lazy("数据范围"),
+    gettext_lazy("状态"),
+    gettext_lazy("提出人"),
+    gettext_lazy("复核人"),
+    gettext_lazy("邀请时间"),
+)
+
+
+def _grant_rows(grants):
+    for g in grants.iterator(chunk_size=1000):
+        yield [
+            g.display_name,
+            g.email,
+            f"{g.phone[:3]}****{g.phone[-4:]}" if g.phone else "",
+            g.get_role_display(),
+            g.scope_label,
+            g.get_status_display(),
+            g.requested_by.email if g.requested_by else "",
+            g.approved_by.email if g.approved_by else "",
+            timezone.localtime(g.invited_at).strftime("%Y-%m-%d %H:%M") if g.invited_at else "",
+        ]
 
 
 @never_cache

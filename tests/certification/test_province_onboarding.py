@@ -4,10 +4,12 @@ administrator approves — and every administrator stays inside their region."""
 
 import datetime as dt
 import re
+from io import BytesIO
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from certification.idnumbers import uscc_check_char
 from certification.models import (
@@ -311,3 +313,49 @@ def test_an_audit_reader_sees_the_audit_log_of_their_region_and_nothing_else(cli
     assert client.get(reverse("certification:audit_log")).status_code == 200
     for name in ("organisation_list", "grant_list", "ban_list", "regulator_dashboard"):
         assert client.get(reverse(f"certification:{name}")).status_code == 403, name
+
+
+def test_a_region_admin_lists_filters_and_exports_who_holds_what_in_their_region_only(
+    client, admins, regions, orgs
+):
+    ask(
+        client,
+        admins.yn1,
+        display_name="园长助理",
+        email="inst.new@example.test",
+        phone="13912345678",
+        role=StaffRole.INSTITUTION_ADMIN,
+        organisation=orgs.institution.pk,
+    )
+    ask(
+        client,
+        admins.yn1,
+        display_name="人社审核",
+        email="hr.new@example.test",
+        role=StaffRole.HR_REVIEWER,
+        region=regions.kunming.pk,
+    )
+    ask(
+        client,
+        admins.gs,
+        display_name="甘肃人社",
+        email="hr.gansu@example.test",
+        role=StaffRole.HR_REVIEWER,
+        region=regions.lanzhou.pk,
+    )
+    client.force_login(admins.yn1)
+    url = reverse("certification:grant_list")
+
+    listed = client.get(url).content.decode()
+    assert "hr.new@example.test" in listed and "hr.gansu@example.test" not in listed
+    filtered = client.get(url, {"role": StaffRole.HR_REVIEWER}).content.decode()
+    assert "hr.new@example.test" in filtered and "inst.new@example.test" not in filtered
+    assert "inst.new@example.test" in client.get(url, {"q": "园长"}).content.decode()
+
+    export = client.get(url, {"format": "xlsx"})
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    emails = {r[1] for r in rows[1:]}
+    assert rows[0][:4] == ("姓名", "邮箱", "手机号", "角色")
+    assert emails == {"inst.new@example.test", "hr.new@example.test"}  # Gansu's not included
+    assert "139****5678" in {r[2] for r in rows[1:]}  # the phone number is masked
+    assert AuditEvent.objects.filter(action="grant.export", actor=admins.yn1).exists()
