@@ -37,6 +37,7 @@ EXEMPT = {
     "ban_alert_for_check": "notifications about a BanCheck row, itself the audit record",
     "certificate_serial_allocate": "a serial counter; the certificate it numbers is audited",
     "compliance_on_hour_entry": "adds a posted entry's hours (the posting is audited)",
+    "person_region_follow": "its callers' employment.create / employment.end rows record it",
     "quiz_attempt_start": "a learner's attempt row; its submission and credit are audited",
 }
 

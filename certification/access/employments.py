@@ -7,7 +7,9 @@ from certification.access import deny, staff_scope
 from certification.models import Employment, Organisation, StaffRole
 
 
-def access_employment_for_change(user, employment_id: int, *, request=None) -> Employment:
+def access_employment_for_change(
+    user, employment_id: int, *, action: str = "employment.end", request=None
+) -> Employment:
     """An active employment the user's institution holds (institution admins only). Anyone else
     gets 404 and an audited refusal; the answer does not confirm the employment exists."""
     employment = (
@@ -18,7 +20,7 @@ def access_employment_for_change(user, employment_id: int, *, request=None) -> E
     allowed = staff_scope(user).org_ids(StaffRole.INSTITUTION_ADMIN)
     if employment is None or employment.institution_id not in allowed:
         try:
-            deny(user, action="employment.end", obj=employment, request=request)
+            deny(user, action=action, obj=employment, request=request)
         except PermissionDenied:
             raise Http404 from None
     return employment
@@ -43,3 +45,12 @@ def access_institution_for_hiring(user, institution_id: int, *, request=None) ->
         except PermissionDenied:
             raise Http404 from None
     return institution
+
+
+def institutions_for_hiring(user):
+    """The active institutions the user administers: where they may hire or move a person."""
+    return Organisation.objects.filter(
+        pk__in=staff_scope(user).org_ids(StaffRole.INSTITUTION_ADMIN),
+        kind=Organisation.Kind.INSTITUTION,
+        status=Organisation.Status.ACTIVE,
+    ).order_by("name")

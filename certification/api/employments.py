@@ -3,15 +3,25 @@
 from ninja import Path, Router, Status
 from ninja.pagination import paginate
 
-from certification.access.employments import access_employment_for_change
+from certification.access.employments import (
+    access_employment_for_change,
+    access_institution_for_hiring,
+)
 from certification.api import throttles
 from certification.api.common import ERRORS, MAX_ID, Pagination, require
 from certification.api.principal import key_actor
-from certification.api.schemas import EmploymentCreateIn, EmploymentEndIn, EmploymentOut
+from certification.api.schemas import (
+    EmploymentCreateIn,
+    EmploymentEndIn,
+    EmploymentOut,
+    EmploymentTermsIn,
+    EmploymentTransferIn,
+)
 from certification.audit import client_ip
 from certification.models import ApiKey, Employment
 from certification.services.ban_register import hiring_employ
-from certification.services.employment_states import employment_end
+from certification.services.employment_states import employment_end, employment_update_terms
+from certification.services.people import employment_transfer
 
 router = Router(tags=["任职"])
 
@@ -64,3 +74,51 @@ def employment_end_api(
     key = require(request, ApiKey.Role.INSTITUTION)
     employment = access_employment_for_change(key_actor(key), employment_id, request=request)
     return employment_end(actor=key_actor(key), employment=employment, end_date=payload.end_date)
+
+
+@router.post("/employments/{employment_id}/terms", response={200: EmploymentOut, **ERRORS})
+def employment_terms_api(
+    request, payload: EmploymentTermsIn, employment_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Correct an active employment's unemployment-insurance months and labour contract (the
+    facts subsidy eligibility reads, D-27), as on the employment page. Another institution's
+    or an ended employment answers 404."""
+    key = require(request, ApiKey.Role.INSTITUTION)
+    actor = key_actor(key)
+    employment = access_employment_for_change(
+        actor, employment_id, action="employment.terms", request=request
+    )
+    return employment_update_terms(
+        actor=actor, employment=employment, ip=client_ip(request), **payload.dict()
+    )
+
+
+@router.post(
+    "/employments/{employment_id}/transfer",
+    response={201: EmploymentOut, **ERRORS},
+    throttle=throttles.ban_checks(),
+)
+def employment_transfer_api(
+    request, payload: EmploymentTransferIn, employment_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Move the person to another role, or to another institution the key may hire for (调动):
+    the old employment ends the day before `start_date`, the new one starts that day with the
+    same contract and insurance months. The hiring ban check runs first (`person_banned`).
+    An institution the key does not hold answers 404, like an employment it does not hold."""
+    key = require(request, ApiKey.Role.INSTITUTION)
+    actor = key_actor(key)
+    employment = access_employment_for_change(
+        actor, employment_id, action="employment.transfer", request=request
+    )
+    target = access_institution_for_hiring(
+        actor, payload.institution_id or employment.institution_id, request=request
+    )
+    moved = employment_transfer(
+        actor=actor,
+        employment=employment,
+        institution=target,
+        role=payload.role,
+        start_date=payload.start_date,
+        ip=client_ip(request),
+    )
+    return Status(201, moved)

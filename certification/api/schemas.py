@@ -117,13 +117,37 @@ class EmploymentEndIn(Schema):
         return _not_after_today(value, earliest=dt.date(2000, 1, 1))
 
 
+class EmploymentTermsIn(Schema):
+    """The facts a subsidy's eligibility reads (D-27)."""
+
+    ui_contribution_months: int = Field(ge=0, le=600)
+    has_labour_contract: bool
+
+
+class EmploymentTransferIn(Schema):
+    """A move to another role or institution (调动): the old employment ends the day before."""
+
+    institution_id: ObjectId | None = None  # omitted: the same institution, another role
+    role: WorkerRole
+    start_date: dt.date
+
+    @field_validator("start_date")
+    @classmethod
+    def _start_date_in_range(cls, value: dt.date) -> dt.date:
+        if not dt.date(2000, 1, 1) <= value <= timezone.localdate() + dt.timedelta(days=31):
+            raise ValueError("调动日期须在 2000-01-01 至一个月后之间")
+        return value
+
+
 class EmploymentOut(Schema):
     id: int
+    institution_id: int
     person: PersonOut
     role: str
     start_date: dt.date
     end_date: dt.date | None
     has_labour_contract: bool
+    ui_contribution_months: int
     flagged_for_termination: bool
 
     @staticmethod

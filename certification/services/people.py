@@ -19,6 +19,7 @@ from certification.models import (
 )
 from certification.services.bans import ban_gate
 from certification.services.compliance import compliance_on_employment_change
+from certification.services.employment_states import employment_end, person_region_follow
 
 ID_CONSENT_VERSION = "2026-01"
 
@@ -268,13 +269,11 @@ def _employment_write(
         has_labour_contract=has_labour_contract,
         ui_contribution_months=ui_contribution_months,
     )
-    # A worker who registered themselves has no region until hired; the workplace's region then
-    # decides their daily cap and policies, and the counts and subsidies they belong to.
-    region_set = person.region_id is None and bool(
-        Person.objects.filter(pk=person.pk, region__isnull=True).update(region=institution.region)
-    )
-    if region_set:
-        person.region = institution.region
+    # A worker who registered themselves has no region until hired, and anyone's region follows
+    # the newest workplace: its region decides their daily cap, policies, counts and subsidies.
+    person_region = person_region_follow(person_id=person.pk)
+    if person_region is not None:
+        person.refresh_from_db(fields=["region"])
     audit_record(
         actor=actor,
         action="employment.create",
@@ -282,7 +281,7 @@ def _employment_write(
         data={
             "role": role,
             "start_date": start_date.isoformat(),
-            "person_region_set": region_set,
+            "person_region": person_region,
         },
         region_path=institution.region.path,
         ip=ip,
@@ -290,3 +289,62 @@ def _employment_write(
 
     compliance_on_employment_change(person=person)
     return employment
+
+
+def employment_transfer(
+    *,
+    actor,
+    employment: Employment,
+    institution: Organisation,
+    role: str,
+    start_date: dt.date,
+    ip: str | None = None,
+) -> Employment:
+    """Move a person to another institution or role (调动, D-5): the old employment ends the
+    day before `start_date` and the new one starts that day, with the same contract and
+    insurance months, in one transaction. The move is a hire, so the hiring ban check runs
+    first (outside the transaction, so a hit stays audited, D-24); raises PersonBanned."""
+    if (institution.pk, role) == (employment.institution_id, employment.role):
+        raise ValidationError(_("调入机构和岗位与当前任职相同。"))
+    if start_date <= employment.start_date:
+        raise ValidationError(_("调动日期须晚于原任职的入职日期。"))
+    if institution.kind != Organisation.Kind.INSTITUTION:
+        raise ValidationError(_("只能在托育机构登记任职。"))
+    person = employment.person
+    ban_gate(
+        id_index=person.id_index,
+        purpose=CheckPurpose.HIRING,
+        actor=actor,
+        organisation=institution,
+        ip=ip,
+        name=person.name,
+        birth_date=person.birth_date,
+    )
+    with transaction.atomic():
+        ended = employment_end(
+            actor=actor, employment=employment, end_date=start_date - dt.timedelta(days=1), ip=ip
+        )
+        moved = _employment_write(
+            actor=actor,
+            person=person,
+            institution=institution,
+            role=role,
+            start_date=start_date,
+            has_labour_contract=ended.has_labour_contract,
+            ui_contribution_months=ended.ui_contribution_months,
+            ip=ip,
+        )
+        audit_record(
+            actor=actor,
+            action="employment.transfer",
+            obj=moved,
+            data={
+                "from_employment": ended.pk,
+                "from_institution": ended.institution_id,
+                "from_role": ended.role,
+                "start_date": start_date.isoformat(),
+            },
+            region_path=institution.region.path,
+            ip=ip,
+        )
+    return moved

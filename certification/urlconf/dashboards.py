@@ -14,6 +14,21 @@ urlpatterns: list = [
         name="employment_end",
     ),
     path(
+        "institution/employments/<int:employment_id>/",
+        employment_views.employment_detail_view,
+        name="employment_detail",
+    ),
+    path(
+        "institution/employments/<int:employment_id>/terms/",
+        employment_views.employment_terms_view,
+        name="employment_terms",
+    ),
+    path(
+        "institution/employments/<int:employment_id>/transfer/",
+        employment_views.employment_transfer_view,
+        name="employment_transfer",
+    ),
+    path(
         "institution/<int:institution_id>/roster/",
         employment_views.staff_roster_import_view,
         name="staff_roster_import",

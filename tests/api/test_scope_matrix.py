@@ -113,6 +113,24 @@ OPERATIONS = [
         lambda w: ("post", f"/employments/{w.employment.pk}/end", {"end_date": "2026-11-30"}),
     ),
     (
+        "correct the employment's insurance months",
+        {"inst"},
+        lambda w: (
+            "post",
+            f"/employments/{w.employment.pk}/terms",
+            {"ui_contribution_months": 30, "has_labour_contract": True},
+        ),
+    ),
+    (
+        "move the employee to another role",
+        {"inst"},
+        lambda w: (
+            "post",
+            f"/employments/{w.employment.pk}/transfer",
+            {"role": "director", "start_date": "2026-11-30"},
+        ),
+    ),
+    (
         "decide the subsidy application",
         {"hr"},
         lambda w: (
