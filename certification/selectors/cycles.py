@@ -20,6 +20,19 @@ class RoleContext:
     region: object  # Region of the first employment's institution
     institution_id: int | None  # current (or latest) employment, for dashboards
     region_path: str
+    # (start date, region) of each employment in the role, oldest first: a cycle follows the
+    # rules of the region the person worked in when it began (D-12), so a move changes the
+    # rules from the next cycle on, never in the middle of one.
+    workplaces: tuple = ()
+
+    def region_on(self, day: dt.date):
+        """The region of the newest employment begun on or before `day` (else the first)."""
+        region = self.region
+        for start, workplace in self.workplaces:
+            if start > day:
+                break
+            region = workplace
+        return region
 
 
 def employments_by_role(person) -> dict[str, list[Employment]]:
@@ -57,6 +70,7 @@ def role_context(role: str, rows: list[Employment], policy_for=learning_policy_f
         region=region,
         institution_id=current.institution_id,
         region_path=current.institution.region.path,
+        workplaces=tuple((e.start_date, e.institution.region) for e in rows),
     )
 
 
@@ -75,6 +89,8 @@ def requirement_rules_of(role: str, region):
 def rule_and_cycle(ctx: RoleContext, day: dt.date, rule_for=None):
     """The rule governing the cycle that contains `day`, and that cycle (or None, None).
 
+    The cycle's region is where the person worked when it began (`RoleContext.region_on`).
+
     Cycle length comes from the rule in force on `day`; the requirement from the rule in force
     on the cycle's start (falling back to the one in force on `day`), so a rule whose effective
     date has not come never applies (D-6 preamble)."""
@@ -85,5 +101,11 @@ def rule_and_cycle(ctx: RoleContext, day: dt.date, rule_for=None):
     cycle = cycle_containing(anchor=ctx.anchor, day=day, years=rule.cycle_years)
     if cycle is None:
         return None, None
-    at_start = rule_for(role=ctx.role, region=ctx.region, on_date=cycle.start)
-    return at_start or rule, cycle
+    region = ctx.region_on(cycle.start)
+    if region != ctx.region:  # a cycle begun after a move: the new region's rules (D-12)
+        rule_for = requirement_rules_of(ctx.role, region)
+        rule = rule_for(role=ctx.role, region=region, on_date=day) or rule
+    rule = rule_for(role=ctx.role, region=region, on_date=cycle.start) or rule
+    if not rule.total_hours:
+        return None, None
+    return rule, cycle

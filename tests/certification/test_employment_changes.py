@@ -3,12 +3,15 @@ and contract, move a person to another institution or role (调动), each a hire
 ban check; a person's region follows their current employment."""
 
 import datetime as dt
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
 
-from certification.models import AuditEvent, BanCheck, Employment, StaffRole
+from certification.models import AuditEvent, BanCheck, Employment, RequirementRule, StaffRole
+from certification.selectors.compliance import person_compliance
 from certification.services.employment_states import employment_end, person_region_follow
+from certification.services.people import employment_transfer
 from cms.choices import WorkerRole
 from tests.factories import (
     BanEntryFactory,
@@ -186,3 +189,31 @@ def test_ending_the_current_job_returns_the_person_to_their_other_workplace(
 
     cast.worker.refresh_from_db()
     assert cast.worker.region == regions.wuhua  # the Wuhua job is the current one again
+
+
+def test_after_a_move_the_next_cycle_follows_the_new_regions_rules(cast, orgs, regions, chain):
+    """D-12: a move changes the rules from the next cycle on, never in the middle of one."""
+    second, employment = chain
+    RequirementRule.objects.create(
+        region=regions.gansu,
+        role="caregiver",
+        effective_from=dt.date(2021, 1, 1),
+        total_hours=D("150"),
+        theory_min=D("50"),
+        practice_min=D("100"),
+    )
+    Employment.objects.filter(pk=employment.pk).update(start_date=dt.date(2021, 1, 1))
+    employment.refresh_from_db()
+    employment_transfer(
+        actor=cast.institution_admin,
+        employment=employment,
+        institution=second,
+        role="caregiver",
+        start_date=dt.date(2024, 6, 1),
+    )
+
+    (in_first,) = person_compliance(cast.worker, on_date=dt.date(2025, 6, 1))
+    (in_second,) = person_compliance(cast.worker, on_date=dt.date(2026, 6, 1))
+
+    assert (in_first.cycle_number, in_first.required_total) == (1, D("120"))  # begun in Yunnan
+    assert (in_second.cycle_number, in_second.required_total) == (2, D("150"))  # begun in Gansu
