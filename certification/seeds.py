@@ -185,9 +185,23 @@ def seed_working_calendar(apps) -> None:
     day_model.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+# --- 0021: the national yearly ban re-check date (D-23) [default: 15 January]
+def seed_ban_recheck_date(apps) -> None:
+    model = apps.get_model("certification", "BanRecheckDate")
+    if not model.objects.filter(region__isnull=True).exists():
+        model.objects.create(
+            region=None,
+            effective_from=LEARNING_POLICY_START,
+            month=1,
+            day=15,
+            note="DOMAIN D-23 default",
+        )
+
+
 def seed_all(apps) -> None:
     """Every seed above, in migration order."""
     seed_learning_policy(apps)
     seed_requirement_rules(apps)
     seed_subsidy_standards(apps)
     seed_working_calendar(apps)
+    seed_ban_recheck_date(apps)

@@ -13,11 +13,8 @@ app.autodiscover_tasks()
 
 
 def beat_schedule() -> dict:
-    """Every periodic task. Dates that are policy come from settings (read when Celery loads its
-    configuration, not at import: this module is imported while the settings are loading)."""
-    from django.conf import settings
-
-    recheck = settings.BAN_YEARLY_RECHECK
+    """Every periodic task. Dates that are policy (the yearly ban re-check day) are data: the
+    task runs daily and reads them."""
     return {
         "cycle-reminders-daily": {
             "task": "certification.send_cycle_reminders",
@@ -35,14 +32,9 @@ def beat_schedule() -> dict:
             "task": "certification.audit_checkpoint",
             "schedule": crontab(minute=5),
         },
-        "ban-yearly-recheck": {  # D-23
+        "ban-yearly-recheck": {  # D-23, on each region's day (policy table "ban-recheck")
             "task": "certification.tasks.ban_yearly_recheck",
-            "schedule": crontab(
-                hour=recheck.get("hour", 2),
-                minute=recheck.get("minute", 0),
-                day_of_month=recheck["day"],
-                month_of_year=recheck["month"],
-            ),
+            "schedule": crontab(hour=2, minute=0),
         },
     }
 

@@ -20,7 +20,7 @@ from .notifications import Notification
 from .organisations import Accreditation, Organisation
 from .people import IdProcessingConsent, Person
 from .regions import Region
-from .requirements import LearningPolicy, RequirementRule
+from .requirements import BanRecheckDate, LearningPolicy, RequirementRule
 from .staff import (
     ORGANISATION_ROLES,
     REGION_ROLES,
@@ -65,6 +65,7 @@ __all__ = [
     "HourSource",
     "IdProcessingConsent",
     "ImportJob",
+    "BanRecheckDate",
     "LearningPolicy",
     "Notification",
     "Objection",

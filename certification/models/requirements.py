@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,3 +81,22 @@ class LearningPolicy(EffectiveDated):
 
     def __str__(self):
         return f"{self.region or _('全国')} {self.effective_from}"
+
+
+class BanRecheckDate(EffectiveDated):
+    """D-23: the day of the year on which every active employment in the region is checked
+    against the ban register again (年度复查). The most specific row in force decides."""
+
+    month = models.PositiveSmallIntegerField(
+        _("复查月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        _("复查日"), validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+
+    class Meta:
+        verbose_name = _("禁入年度复查日期")
+        verbose_name_plural = _("禁入年度复查日期")
+
+    def __str__(self):
+        return f"{self.region or _('全国')} {self.month}-{self.day}"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certification.models import (
+    BanRecheckDate,
     LearningPolicy,
     RequirementRule,
     StaffRole,
@@ -30,6 +31,8 @@ Errors = dict[str | None, list[str]]
 MAX_REMINDER_DAYS = 3 * 365
 MAX_DAILY_CAP = Decimal("24")
 MAX_AMOUNT = Decimal("100000")
+# A re-check day missed (the beat was down) is caught up within this many days.
+RECHECK_CATCH_UP_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,21 @@ def _urgent_errors(values: dict) -> Errors:
     return {}
 
 
+def _recheck_date_errors(values: dict) -> Errors:
+    """D-23: a day that exists every year (29 February does not)."""
+    try:
+        dt.date(2023, int(values["month"]), int(values["day"]))
+    except ValueError:
+        return {"day": [_("该月份没有这一天（不能选 2 月 29 日）。")]}
+    return {}
+
+
+def recheck_due(*, month: int, day: int, today: dt.date) -> bool:
+    """Whether this year's re-check day has come within the catch-up window (D-23)."""
+    this_year = dt.date(today.year, month, day)
+    return 0 <= (today - this_year).days <= RECHECK_CATCH_UP_DAYS
+
+
 REQUIREMENTS = PolicyTable(
     slug="requirements",
     model=RequirementRule,
@@ -163,6 +181,16 @@ TABLES: dict[str, PolicyTable] = {
             check=_learning_errors,
             audit_prefix="policy.learning",
             moves_compliance=True,
+        ),
+        PolicyTable(
+            slug="ban-recheck",
+            model=BanRecheckDate,
+            label=gettext_lazy("禁入年度复查日期"),
+            editor_role=StaffRole.REGULATOR,
+            key_fields=(),
+            value_fields=("month", "day"),
+            check=_recheck_date_errors,
+            audit_prefix="policy.ban_recheck",
         ),
         PolicyTable(
             slug="subsidy-policy",

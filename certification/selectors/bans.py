@@ -5,7 +5,8 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from certification.models import BanEntry, Person
+from certification.models import BanEntry, BanRecheckDate, Employment, Person
+from certification.rules.policy_tables import recheck_due
 
 
 def bans_in_force(*, on: dt.date | None = None) -> QuerySet[BanEntry]:
@@ -23,3 +24,34 @@ def banned_person_ids(person_ids, *, on: dt.date | None = None) -> set[int]:
             pk__in=person_ids, id_index__in=bans_in_force(on=on).values("id_index")
         ).values_list("pk", flat=True)
     )
+
+
+def region_paths_due_for_recheck(*, today: dt.date) -> list[str]:
+    """The region paths of institutions with active employments whose yearly re-check day
+    (D-23: the most specific BanRecheckDate in force, else the national row) has come within
+    the catch-up window."""
+    rows = [
+        r
+        for r in BanRecheckDate.objects.select_related("region")
+        if r.effective_from <= today and (r.effective_to is None or r.effective_to >= today)
+    ]
+
+    def specificity(row):
+        return (len(row.region.path) if row.region else 0, row.effective_from, row.pk)
+
+    due = []
+    paths = (
+        Employment.objects.filter(end_date__isnull=True)
+        .order_by()
+        .values_list("institution__region__path", flat=True)
+        .distinct()
+    )
+    for path in paths:
+        governing = max(
+            (r for r in rows if r.region is None or path.startswith(r.region.path)),
+            key=specificity,
+            default=None,
+        )
+        if governing and recheck_due(month=governing.month, day=governing.day, today=today):
+            due.append(path)
+    return sorted(due)

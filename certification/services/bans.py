@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 from certification import pii
 from certification.idnumbers import IdNumberError, parse_id_number
 from certification.models import BanCheck, BanEntry, Employment, Notification
-from certification.selectors.bans import bans_in_force
+from certification.selectors.bans import bans_in_force, region_paths_due_for_recheck
 from certification.services.ban_alerts import ban_alert_for_check
 from certification.services.employment_states import employment_flag_banned
 
@@ -92,12 +92,26 @@ def _alert_after_commit(check_id: int) -> None:
     ban_alert_for_check(check_id=check_id)
 
 
-def ban_yearly_recheck(*, year: int | None = None, chunk: int = 5000) -> dict:
+def ban_recheck_due(*, today: dt.date | None = None) -> dict:
+    """Beat, daily: the yearly re-check (D-23) of the regions whose re-check day, kept as a
+    policy table by the regulators, has come (missed days are caught up within a week; each
+    employment is checked once a year)."""
+    today = today or timezone.localdate()
+    paths = region_paths_due_for_recheck(today=today)
+    if not paths:
+        return {"checked": 0, "hits": 0, "regions": 0}
+    return {**ban_yearly_recheck(region_paths=paths), "regions": len(paths)}
+
+
+def ban_yearly_recheck(
+    *, year: int | None = None, chunk: int = 5000, region_paths: list[str] | None = None
+) -> dict:
     """D-23 yearly re-check of every active employment: one query joins active employments'
     person id_index against the bans in force; one BanCheck row (purpose YEARLY_RECHECK) is
     written per employment checked (bulk, in chunks). A hit flags the employment and alerts the
     institution and its region's regulators. Idempotent per year (notification dedupe keys and
-    an existing YEARLY_RECHECK row for the employment's person this year are not re-written)."""
+    an existing YEARLY_RECHECK row for the employment's person this year are not re-written).
+    `region_paths` limits it to institutions in those regions (exactly, not their subtrees)."""
 
     today = timezone.localdate()
     year = year or today.year
@@ -113,9 +127,11 @@ def ban_yearly_recheck(*, year: int | None = None, chunk: int = 5000) -> dict:
             "id_index", "organisation_id"
         )
     )
+    active = Employment.objects.filter(end_date__isnull=True)
+    if region_paths is not None:
+        active = active.filter(institution__region__path__in=region_paths)
     employments = (
-        Employment.objects.filter(end_date__isnull=True)
-        .annotate(ban_id=Subquery(ban_sq))
+        active.annotate(ban_id=Subquery(ban_sq))
         .values_list(
             "pk",
             "person__id_index",

@@ -3,14 +3,15 @@
 from celery import shared_task
 
 from certification.services.ban_register import bans_coming_into_force
-from certification.services.bans import ban_yearly_recheck as run
+from certification.services.bans import ban_recheck_due
 
 
 @shared_task(name="certification.tasks.ban_yearly_recheck")
 def ban_yearly_recheck() -> dict:
-    """Beat: re-check every active employment against the register (date: BAN_YEARLY_RECHECK)."""
+    """Beat, daily: re-check the active employments of the regions whose yearly re-check day
+    (the ban-recheck policy table) has come."""
 
-    return run()
+    return ban_recheck_due()
 
 
 @shared_task(name="certification.cascade_bans_coming_into_force")

@@ -276,7 +276,6 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # --- Domain settings (policy numbers that are not per-region rule data).
 LEARNING_HEARTBEAT_SECONDS = env_int("LEARNING_HEARTBEAT_SECONDS", 30)
 ATTENDANCE_QR_ROTATE_SECONDS = env_int("ATTENDANCE_QR_ROTATE_SECONDS", 30)
-BAN_YEARLY_RECHECK = {"month": 1, "day": 15}
 
 LOGGING = {
     "version": 1,
