@@ -48,12 +48,13 @@ GRANTABLE = [(r.value, r.label) for r in StaffRole if r in ORGANISATION_ROLES | 
 
 class GrantForm(forms.Form):
     display_name = forms.CharField(label=_("姓名"), max_length=64)
-    email = forms.EmailField(label=_("邮箱"))
-    phone = forms.RegexField(
-        label=_("手机号（可选）"),
-        regex=r"^1[3-9]\d{9}$",
+    email = forms.EmailField(label=_("邮箱"), required=False)
+    # Checked (any usual spelling, mainland mobiles only) by the grant service.
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
         required=False,
-        error_messages={"invalid": _("请填写 11 位中国大陆手机号。")},
+        help_text=_("填写邮箱或手机号之一；只填手机号时邀请以短信发送。"),
     )
     role = forms.ChoiceField(label=_("角色"), choices=GRANTABLE)
     organisation = forms.ModelChoiceField(
@@ -91,6 +92,7 @@ class GrantRejectForm(forms.Form):
 
 
 class InvitationAcceptForm(forms.Form):
+    email = forms.EmailField(label=_("登录邮箱"))
     password1 = forms.CharField(label=_("设置密码"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput, strip=False)
 
@@ -99,6 +101,11 @@ class InvitationAcceptForm(forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("两次输入的密码不一致。"))
         return data
+
+    def __init__(self, *args, ask_email: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_email:  # the invitation went to an e-mail address: that is the login
+            del self.fields["email"]
 
 
 class CalendarDayForm(forms.Form):

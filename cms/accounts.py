@@ -39,6 +39,12 @@ def normalize_cn_mobile(value) -> str | None:
     return f"+86{match.group(1)}" if match else None
 
 
+def sms_send(phone: str, text: str) -> None:
+    """Send a text message. Embedded mode has no SMS gateway: the message goes to the log, with
+    the number masked (a deployment wires its domestic gateway here)."""
+    logger.info("SMS to %s: %s", phone[-4:].rjust(11, "*"), text)
+
+
 class CareCertAccountAdapter(DefaultAccountAdapter):
     def phone_form_field(self, **kwargs):
         # allauth's field insists on E.164 before clean_phone runs; clean_phone validates instead.
@@ -89,8 +95,7 @@ class CareCertAccountAdapter(DefaultAccountAdapter):
         return super()._get_login_attempts_cache_key(request, **credentials)
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs):
-        # Embedded mode: no SMS gateway. The code goes to the log (never the ID number).
-        logger.info("SMS to %s: CareCert verification code %s", phone[-4:].rjust(11, "*"), code)
+        sms_send(phone, f"CareCert verification code {code}")
 
 
 def _sms_allowed(phone: str) -> bool:

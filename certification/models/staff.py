@@ -90,7 +90,8 @@ class StaffMembership(models.Model):
 
 
 class RoleGrant(models.Model):
-    """A role and scope given to a person by e-mail (an invitation), and its approval.
+    """A role and scope given to a person by e-mail or mainland mobile number (an invitation),
+    and its approval.
 
     States: pending_approval (a second administrator must approve, SECOND_APPROVAL_ROLES) →
     invited (the link is sent) → accepted (a StaffMembership exists); rejected and revoked end
@@ -103,7 +104,8 @@ class RoleGrant(models.Model):
         REJECTED = "rejected", _("复核未通过")
         REVOKED = "revoked", _("已撤销")
 
-    email = models.EmailField(_("邮箱"))
+    email = models.EmailField(_("邮箱"), blank=True)
+    # "+86" and 11 digits; the invitation goes by SMS when there is no e-mail address.
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     display_name = models.CharField(_("姓名"), max_length=64)
     role = models.CharField(_("角色"), max_length=24, choices=StaffRole.choices)
@@ -152,10 +154,24 @@ class RoleGrant(models.Model):
                 name="grant_scope_matches_role",
                 condition=(_scope_matches_role()),
             ),
+            models.CheckConstraint(
+                name="grant_names_an_address",
+                condition=~models.Q(email="") | ~models.Q(phone=""),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.email} · {self.get_role_display()} · {self.organisation or self.region}"
+        return f"{self.address} · {self.get_role_display()} · {self.organisation or self.region}"
+
+    @property
+    def address(self) -> str:
+        """Where the invitation goes: the e-mail address, else the mobile number (masked)."""
+        return self.email or self.phone_masked
+
+    @property
+    def phone_masked(self) -> str:
+        digits = self.phone[-11:]
+        return f"{digits[:3]}****{digits[-4:]}" if digits else ""
 
     @property
     def scope_label(self) -> str:

@@ -21,6 +21,7 @@ from certification.access.administration import access_grant_for_approval, requi
 from certification.audit import audit_record
 from certification.models import SECOND_APPROVAL_ROLES, RoleGrant, StaffMembership
 from certification.services.subsidies import TransitionNotAllowed
+from cms.accounts import INVALID_PHONE, normalize_cn_mobile, sms_send
 
 G = RoleGrant.Status
 # Invitations are valid this long after they are sent.
@@ -42,7 +43,7 @@ def _audit(actor, action: str, grant: RoleGrant, ip=None, **data) -> None:
         obj=grant,
         ip=ip,
         region_path=_region_path(grant),
-        data={"role": grant.role, "email": grant.email, **data},
+        data={"role": grant.role, "address": grant.address, **data},
     )
 
 
@@ -72,8 +73,12 @@ def grant_request(
     require_can_grant(actor, role=role, organisation=organisation, region=region)
     email = (email or "").strip().lower()
     display_name = (display_name or "").strip()
-    if not email or not display_name:
-        raise ValidationError(_("请填写被邀请人的姓名和邮箱。"))
+    if phone:
+        phone = normalize_cn_mobile(phone)
+        if phone is None:
+            raise ValidationError({"phone": INVALID_PHONE})
+    if not display_name or not (email or phone):
+        raise ValidationError(_("请填写被邀请人的姓名，以及邮箱或手机号。"))
     with transaction.atomic():
         return _grant_create(
             actor=actor,
@@ -89,7 +94,7 @@ def grant_request(
 
 def _grant_create(*, actor, email, display_name, role, organisation, region, phone, ip):
     existing = RoleGrant.objects.filter(
-        email=email,
+        **({"email": email} if email else {"email": "", "phone": phone}),
         role=role,
         organisation=organisation,
         region=region,
@@ -100,7 +105,7 @@ def _grant_create(*, actor, email, display_name, role, organisation, region, pho
     grant = RoleGrant.objects.create(
         email=email,
         display_name=display_name,
-        phone=(phone or "").strip(),
+        phone=phone or "",
         role=role,
         organisation=organisation,
         region=region,
@@ -182,9 +187,12 @@ def _send_invitation(grant: RoleGrant) -> None:
         "days": INVITATION_DAYS,
         "link": link,
     }
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [grant.email])
-    )
+    if grant.email:
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [grant.email])
+        )
+    else:
+        transaction.on_commit(lambda: sms_send(grant.phone, body))
 
 
 def invitation_for_token(token: str) -> RoleGrant | None:
@@ -202,9 +210,11 @@ def invitation_for_token(token: str) -> RoleGrant | None:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, user=None, password: str = "", ip=None):
-    """Accept an invitation: as the signed-in user whose e-mail it names, or by creating the
-    account with `password` (the e-mail is verified by the link itself). Returns the user."""
+def invitation_accept(*, token: str, user=None, password: str = "", email: str = "", ip=None):
+    """Accept an invitation: as the signed-in user whose e-mail (or mobile number) it names, or
+    by creating the account with `password` — the address the link went to is verified by the
+    link itself; an invitation sent by SMS also asks for the e-mail address the account signs
+    in with. Returns the user."""
     grant = invitation_for_token(token)
     if grant is None:
         raise ValidationError(_("邀请链接无效、已使用或已过期，请联系管理员重新邀请。"))
@@ -213,20 +223,10 @@ def invitation_accept(*, token: str, user=None, password: str = "", ip=None):
         raise ValidationError(_("邀请链接无效、已使用或已过期，请联系管理员重新邀请。"))
     User = get_user_model()
     if user is not None and getattr(user, "is_authenticated", False):
-        if user.email.lower() != grant.email:
+        if not _names_user(grant, user):
             deny(user, action="grant.accept_other_address", obj=grant)
     else:
-        user = User.objects.filter(email__iexact=grant.email).first()
-        if user is not None:
-            raise ValidationError(_("该邮箱已有账号，请先登录再打开邀请链接。"))
-        user = User(email=grant.email, display_name=grant.display_name, phone=grant.phone or None)
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise ValidationError({"password1": exc.messages}) from None
-        user.set_password(password)
-        user.save()
-        EmailAddress.objects.create(user=user, email=grant.email, verified=True, primary=True)
+        user = _account_for_invitation(grant, User, password=password, email=email)
     membership, _created = StaffMembership.objects.get_or_create(
         user=user, role=grant.role, organisation=grant.organisation, region=grant.region
     )
@@ -238,4 +238,40 @@ def invitation_accept(*, token: str, user=None, password: str = "", ip=None):
     grant.token_hash = None
     grant.save(update_fields=["status", "membership", "token_hash"])
     _audit(user, "grant.accept", grant, ip)
+    return user
+
+
+def _names_user(grant: RoleGrant, user) -> bool:
+    if grant.email:
+        return user.email.lower() == grant.email
+    return bool(user.phone) and user.phone == grant.phone
+
+
+def _account_for_invitation(grant: RoleGrant, User, *, password: str, email: str):
+    """The new account of an invitee who has none; refused if the address already has one."""
+    email = (grant.email or email or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": _("请填写用于登录的邮箱。")})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(_("该邮箱已有账号，请先登录再打开邀请链接。"))
+    if grant.phone and User.objects.filter(phone=grant.phone).exists():
+        if not grant.email:
+            raise ValidationError(_("该手机号已有账号，请先登录再打开邀请链接。"))
+        phone = None  # the number is another account's: the e-mail invitation does not take it
+    else:
+        phone = grant.phone or None
+    user = User(
+        email=email,
+        display_name=grant.display_name,
+        phone=phone,
+        phone_verified=bool(phone) and not grant.email,  # the SMS link proves the number
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password1": exc.messages}) from None
+    user.set_password(password)
+    user.save()
+    # An e-mail typed in on an SMS invitation is unverified until allauth confirms it.
+    EmailAddress.objects.create(user=user, email=email, verified=bool(grant.email), primary=True)
     return user

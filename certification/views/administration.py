@@ -233,7 +233,7 @@ def _grant_rows(grants):
         yield [
             g.display_name,
             g.email,
-            f"{g.phone[:3]}****{g.phone[-4:]}" if g.phone else "",
+            g.phone_masked,
             g.get_role_display(),
             g.scope_label,
             g.get_status_display(),
@@ -263,7 +263,7 @@ def grant_new(request):
             if grant.status == RoleGrant.Status.PENDING_APPROVAL:
                 messages.success(request, _("已提交，须由另一位管理员复核通过后发出邀请。"))
             else:
-                messages.success(request, _("已向 %(email)s 发出邀请。") % {"email": grant.email})
+                messages.success(request, _("已向 %(email)s 发出邀请。") % {"email": grant.address})
             return redirect("certification:grant_list")
     return render(request, "certification/manage/grant_form.html", {"form": form})
 
@@ -311,13 +311,16 @@ def invitation_accept(request, token: str):
     if grant is None:
         return render(request, "certification/manage/invitation_invalid.html", status=404)
     signed_in = request.user.is_authenticated
-    form = None if signed_in else InvitationAcceptForm(request.POST or None)
+    form = (
+        None if signed_in else InvitationAcceptForm(request.POST or None, ask_email=not grant.email)
+    )
     if request.method == "POST" and (signed_in or form.is_valid()):
         try:
             user = grant_svc.invitation_accept(
                 token=token,
                 user=request.user if signed_in else None,
                 password="" if signed_in else form.cleaned_data["password1"],
+                email="" if signed_in else form.cleaned_data.get("email", ""),
                 ip=client_ip(request),
             )
         except ValidationError as exc:

@@ -3,6 +3,7 @@ with valid credit codes, accreditations, invited staff whose sensitive grants a 
 administrator approves — and every administrator stays inside their region."""
 
 import datetime as dt
+import logging
 import re
 from io import BytesIO
 
@@ -359,3 +360,92 @@ def test_a_region_admin_lists_filters_and_exports_who_holds_what_in_their_region
     assert emails == {"inst.new@example.test", "hr.new@example.test"}  # Gansu's not included
     assert "139****5678" in {r[2] for r in rows[1:]}  # the phone number is masked
     assert AuditEvent.objects.filter(action="grant.export", actor=admins.yn1).exists()
+
+
+def test_an_invitation_by_mobile_number_goes_by_sms_and_the_invitee_chooses_a_login_email(
+    client, admins, orgs, caplog
+):
+    caplog.set_level(logging.INFO, logger="carecert.sms")
+    response = ask(
+        client,
+        admins.yn1,
+        display_name="李园长",
+        phone="139 0000 4321",
+        role=StaffRole.INSTITUTION_ADMIN,
+        organisation=orgs.institution.pk,
+    )
+    assert response.status_code == 302
+    grant = RoleGrant.objects.get(phone="+8613900004321")
+    assert grant.status == RoleGrant.Status.INVITED and grant.email == "" and not mail.outbox
+    sms = caplog.records[-1].getMessage()
+    assert "*******4321" in sms and "13900004321" not in sms  # the log masks the number
+    token = re.search(r"/invite/(\S+)/", sms).group(1)
+    assert "139****4321" in client.get(reverse("certification:grant_list")).content.decode()
+
+    client.logout()
+    link = reverse("certification:invitation_accept", args=[token])
+    missing = client.post(link, {"password1": PASSWORD, "password2": PASSWORD})
+    assert (
+        "登录邮箱" in missing.content.decode()
+        and not grant.__class__.objects.get(pk=grant.pk).membership_id
+    )
+    client.post(
+        link, {"email": "li.director@example.test", "password1": PASSWORD, "password2": PASSWORD}
+    )
+
+    grant.refresh_from_db()
+    assert grant.status == RoleGrant.Status.ACCEPTED
+    user = grant.membership.user
+    assert (user.email, user.phone, user.phone_verified) == (
+        "li.director@example.test",
+        "+8613900004321",
+        True,  # the link went to that phone
+    )
+    assert StaffMembership.objects.filter(
+        user=user, role=StaffRole.INSTITUTION_ADMIN, organisation=orgs.institution
+    ).exists()
+
+
+def test_an_invitation_needs_an_email_or_a_valid_mainland_mobile(client, admins, orgs):
+    neither = ask(
+        client,
+        admins.yn1,
+        display_name="无联系方式",
+        role=StaffRole.INSTITUTION_ADMIN,
+        organisation=orgs.institution.pk,
+    )
+    landline = ask(
+        client,
+        admins.yn1,
+        display_name="座机",
+        phone="087165551234",
+        role=StaffRole.INSTITUTION_ADMIN,
+        organisation=orgs.institution.pk,
+    )
+    assert "邮箱或手机号" in neither.content.decode()
+    assert "手机号" in landline.content.decode() and landline.status_code == 200
+    assert not RoleGrant.objects.exists()
+
+
+def test_a_signed_in_user_accepts_a_mobile_invitation_only_with_that_number(
+    client, admins, orgs, caplog
+):
+    caplog.set_level(logging.INFO, logger="carecert.sms")
+    ask(
+        client,
+        admins.yn1,
+        display_name="王老师",
+        phone="13900001111",
+        role=StaffRole.INSTITUTION_ADMIN,
+        organisation=orgs.institution.pk,
+    )
+    token = re.search(r"/invite/(\S+)/", caplog.records[-1].getMessage()).group(1)
+    link = reverse("certification:invitation_accept", args=[token])
+    stranger = UserFactory(email="stranger@example.test", phone="+8613900002222")
+    client.force_login(stranger)
+    assert client.post(link).status_code in (403, 404)
+    owner = UserFactory(email="owner@example.test", phone="+8613900001111")
+    client.force_login(owner)
+    client.post(link)
+    assert StaffMembership.objects.filter(user=owner, organisation=orgs.institution).exists()
+    assert not StaffMembership.objects.filter(user=stranger).exists()
