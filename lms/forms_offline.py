@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certification.idnumbers import IdType
 from certification.models import Organisation
+from certification.models.assessments import AssessmentKind
 from cms.choices import HourKind
 from cms.models.pages import CoursePage
 from lms.models import ClassSession
@@ -66,11 +67,12 @@ class MarkForm(forms.Form):
     present = forms.TypedChoiceField(coerce=lambda v: v == "1", choices=[("1", "1"), ("0", "0")])
 
 
-class PracticalResultForm(forms.Form):
+class AssessmentResultForm(forms.Form):
+    """D-16: an offline theory test or practical assessment, scored out of 100. Whether it is
+    a pass is decided by the course's pass mark, never typed in by staff."""
+
     person = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("考核类别"), choices=AssessmentKind.choices)
     score = forms.DecimalField(
-        label=_("成绩"), max_digits=5, decimal_places=1, required=False, min_value=0, max_value=100
-    )
-    passed = forms.TypedChoiceField(
-        label=_("结果"), coerce=lambda v: v == "1", choices=[("1", _("合格")), ("0", _("不合格"))]
+        label=_("成绩"), max_digits=4, decimal_places=1, min_value=0, max_value=100
     )

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from certification.models import CycleSummary, Employment, HourEntry
+from certification.models.assessments import AssessmentResult
 from cms.choices import HourKind
 from cms.models import CoursePage
 from lms.models import ClassSession, Enrolment, LessonProgress
@@ -138,3 +139,17 @@ def attendance_rate(*, present: int, enrolled: int) -> Decimal | None:
     if not enrolled:
         return None
     return (Decimal(100 * present) / Decimal(enrolled)).quantize(Decimal("0.1"))
+
+
+def class_latest_results(session: ClassSession) -> dict[int, dict[str, AssessmentResult]]:
+    """Per learner on the roster, the newest theory and practical result this base recorded
+    on this course: {person_id: {"theory": result, "practical": result}}."""
+    results = AssessmentResult.objects.filter(
+        course_id=session.course_id,
+        training_base_id=session.training_base_id,
+        person__class_enrolments__session=session,
+    ).order_by("created_at", "pk")
+    latest: dict[int, dict[str, AssessmentResult]] = {}
+    for result in results:
+        latest.setdefault(result.person_id, {})[result.kind] = result
+    return latest

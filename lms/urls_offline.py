@@ -12,7 +12,7 @@ urlpatterns = [
     path("classes/<int:pk>/import/", views.class_import, name="class_import"),
     path("classes/<int:pk>/mark/", views.class_mark, name="class_mark"),
     path("classes/<int:pk>/finalise/", views.class_finalise, name="class_finalise"),
-    path("classes/<int:pk>/practical/", views.class_practical, name="class_practical"),
+    path("classes/<int:pk>/assessment/", views.class_assessment, name="class_assessment"),
     path("classes/<int:pk>/qr/", views.class_qr, name="class_qr"),
     path("classes/<int:pk>/sign/<str:token>/", views.class_sign, name="class_sign"),
 ]

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from certification.audit import audit_record
 from certification.models import CheckPurpose, Organisation, Person, StaffRole
+from certification.models.assessments import AssessmentKind, AssessmentResult
+from certification.services.assessments import assessment_record
 from certification.services.bans import ban_gate
 from certification.services.hours import hours_credit_by_base
 from lms.models import Attendance, ClassEnrolment, ClassSession
@@ -222,6 +224,38 @@ def class_session_finalise(*, actor, session: ClassSession) -> int:
 
 
 # --- rotating QR sign-in -------------------------------------------------------------------
+
+
+def assessment_kinds_offered(course) -> list[AssessmentKind]:
+    """The assessments a course holds (D-16): its theory test and/or practical assessment."""
+    offered = {
+        AssessmentKind.THEORY: course.has_theory_test,
+        AssessmentKind.PRACTICAL: course.has_practical_assessment,
+    }
+    return [kind for kind in AssessmentKind if offered[kind]]
+
+
+def class_assessment_record(
+    *, actor, session: ClassSession, person: Person, kind: str, score: Decimal
+) -> AssessmentResult:
+    """D-16: base staff record an offline theory test or practical assessment of one learner on
+    this class's roster. The pass is the course's pass mark applied to the score; a kind the
+    course does not assess, or a theory test the course holds online, is refused."""
+    course = session.course
+    if kind not in assessment_kinds_offered(course):
+        raise ValidationError(_("本课程不设此项考核。"))
+    if not session.enrolments.filter(person=person).exists():
+        raise ValidationError(_("此人不在本班名单中。"))
+    return assessment_record(
+        actor=actor,
+        person=person,
+        course=course,
+        training_base=session.training_base,
+        kind=kind,
+        score=score,
+        passed=score >= course.pass_mark,
+        assessed_on=timezone.localdate(),
+    )
 
 
 def _qr_key() -> bytes:

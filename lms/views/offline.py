@@ -9,28 +9,26 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certification.access import require_role
 from certification.idnumbers import IdNumberError
 from certification.models import Person, StaffRole
-from certification.models.assessments import AssessmentKind
-from certification.services.assessments import assessment_record
 from certification.services.bans import PersonBanned
 from certification.services.people import person_find_by_id_number
 from certification.spreadsheets import SpreadsheetRefused, spreadsheet_is_large
 from cms.text import join_messages
 from lms.access import access_class_session, bases_of
 from lms.forms_offline import (
+    AssessmentResultForm,
     ClassSessionForm,
     EnrolForm,
     MarkForm,
-    PracticalResultForm,
     RosterUploadForm,
 )
 from lms.models import ClassSession
+from lms.selectors import class_latest_results
 from lms.services import offline
 from lms.services.roster_import import roster_import, roster_import_start, roster_template
 
@@ -79,7 +77,16 @@ def class_edit(request, pk):
 def class_detail(request, pk):
     session = access_class_session(request.user, pk, request=request)
     attendance = {a.person_id: a for a in session.attendance.all()}
-    roster = [(e, attendance.get(e.person_id)) for e in session.enrolments.select_related("person")]
+    results = class_latest_results(session)
+    kinds = [(k.value, k.label) for k in offline.assessment_kinds_offered(session.course)]
+    roster = [
+        (
+            e,
+            attendance.get(e.person_id),
+            [(kind, label, results.get(e.person_id, {}).get(kind)) for kind, label in kinds],
+        )
+        for e in session.enrolments.select_related("person")
+    ]
     return render(
         request,
         "lms/offline/class_detail.html",
@@ -87,7 +94,6 @@ def class_detail(request, pk):
             "session": session,
             "roster": roster,
             "enrol_form": EnrolForm(),
-            "practical_form": PracticalResultForm(),
         },
     )
 
@@ -187,25 +193,37 @@ def class_finalise(request, pk):
 
 @login_required
 @require_POST
-def class_practical(request, pk):
-    """D-16: base staff record a practical-assessment result for an enrolled person."""
+def class_assessment(request, pk):
+    """D-16: base staff record a theory-test or practical score; the pass mark decides."""
     session = access_class_session(request.user, pk, request=request)
-    form = PracticalResultForm(request.POST)
-    if form.is_valid():
-        person = _enrolled_person(session, form.cleaned_data["person"])
-        assessment_record(
+    form = AssessmentResultForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, join_messages(e for errs in form.errors.values() for e in errs))
+        return redirect("lms:class_detail", pk=pk)
+    person = _enrolled_person(session, form.cleaned_data["person"])
+    try:
+        result = offline.class_assessment_record(
             actor=request.user,
+            session=session,
             person=person,
-            course=session.course,
-            training_base=session.training_base,
-            kind=AssessmentKind.PRACTICAL,
+            kind=form.cleaned_data["kind"],
             score=form.cleaned_data["score"],
-            passed=form.cleaned_data["passed"],
-            assessed_on=timezone.localdate(),
         )
-        messages.success(request, _("实操考核结果已记录。"))
-    else:
-        messages.error(request, _("请填写正确的成绩。"))
+    except ValidationError as exc:
+        messages.error(request, join_messages(exc.messages))
+        return redirect("lms:class_detail", pk=pk)
+    verdict = _("合格") if result.passed else _("不合格")
+    messages.success(
+        request,
+        _("%(name)s：%(kind)s %(score)s 分，%(verdict)s（及格分 %(mark)s）。")
+        % {
+            "name": person.name,
+            "kind": result.get_kind_display(),
+            "score": result.score,
+            "verdict": verdict,
+            "mark": session.course.pass_mark,
+        },
+    )
     return redirect("lms:class_detail", pk=pk)
 
 

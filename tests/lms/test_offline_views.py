@@ -21,7 +21,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def session(cast, orgs):
     course = CoursePage(
-        title="保育人员培训", slug="care-offline", code="OFF-2", audience_roles=["all"]
+        title="保育人员培训",
+        slug="care-offline",
+        code="OFF-2",
+        audience_roles=["all"],
+        pass_mark=70,
+        has_practical_assessment=True,
     )
     Page.get_first_root_node().add_child(instance=course)
     AccreditationFactory(training_base=orgs.base).courses.add(course)
@@ -110,18 +115,50 @@ def test_enrolled_learner_signs_in_by_scanning_and_stranger_is_refused(client, c
     assert client.post(stale, {"action": "out"}).status_code == 400
 
 
-def test_staff_record_a_practical_result_into_certification(client, cast, session):
+def _assess(client, session, person, kind, score):
+    return client.post(
+        reverse("lms:class_assessment", args=[session.pk]),
+        {"person": person.pk, "kind": kind, "score": score},
+        follow=True,
+    )
+
+
+def test_staff_record_theory_and_practical_scores_and_the_pass_mark_decides(client, cast, session):
+    """Before: an offline theory test could not be recorded anywhere, the practical form took
+    "合格" from a select whatever the score, and the page forgot the score after saving."""
     client.force_login(cast.base_staff)
-    client.post(
-        reverse("lms:class_practical", args=[session.pk]),
-        {"person": cast.worker.pk, "score": "88", "passed": "1"},
+    _assess(client, session, cast.worker, "theory", "69.5")
+    page = _assess(client, session, cast.worker, "practical", "70").content.decode()
+    theory, practical = (
+        AssessmentResult.objects.get(person=cast.worker, kind=kind)
+        for kind in ("theory", "practical")
     )
-    result = AssessmentResult.objects.get(person=cast.worker)
-    assert (
-        result.kind == "practical"
-        and result.passed
-        and result.training_base == session.training_base
-    )
+    assert not theory.passed and theory.score == Decimal("69.5")
+    assert practical.passed and practical.training_base == session.training_base
+    assert "69.5 不合格" in page and "70.0 合格" in page and "及格分 70" in page
+
+    _assess(client, session, cast.worker, "theory", "88")  # a resit: both attempts are kept
+    page = client.get(reverse("lms:class_detail", args=[session.pk])).content.decode()
+    assert "88.0 合格" in page and "69.5" not in page
+    assert AssessmentResult.objects.filter(person=cast.worker, kind="theory").count() == 2
+
+
+def test_a_score_out_of_range_or_an_assessment_the_course_lacks_is_refused(client, cast, session):
+    CoursePage.objects.filter(pk=session.course_id).update(has_practical_assessment=False)
+    client.force_login(cast.base_staff)
+    page = _assess(client, session, cast.worker, "practical", "90").content.decode()
+    assert "本课程不设此项考核" in page
+    page = _assess(client, session, cast.worker, "theory", "101").content.decode()
+    assert "100" in page and not AssessmentResult.objects.exists()
+
+
+def test_a_learner_not_on_the_roster_or_another_bases_class_is_refused(client, cast, session):
+    client.force_login(cast.base_staff)
+    stranger = PersonFactory()
+    assert _assess(client, session, stranger, "theory", "90").status_code == 404
+    client.force_login(cast.other_base_staff)
+    assert _assess(client, session, cast.worker, "theory", "90").status_code == 403
+    assert not AssessmentResult.objects.exists()
 
 
 def test_staff_enrol_one_person_by_id_number(client, cast, session):
