@@ -119,7 +119,9 @@ def batch_new(request):
     course_id = request.POST.get("course") or request.GET.get("course")
     course = courses.filter(pk=course_id).first() if course_id else None
     if request.method == "POST" and course is not None:
-        ids = [int(i) for i in request.POST.getlist("person_ids") if i.isdigit()]
+        # "only" is a row's own 单独发证 button: that one person, whatever else is ticked.
+        picked = [request.POST["only"]] if request.POST.get("only") else None
+        ids = [int(i) for i in picked or request.POST.getlist("person_ids") if i.isdigit()]
         allowed = set(
             sel.batch_candidates(training_base=base, course=course).values_list("pk", flat=True)
         )

@@ -260,6 +260,32 @@ def test_the_batch_form_offers_no_one_who_already_holds_a_valid_certificate(
     assert [p.pk for p in response.context["candidates"]] == [cast.director.pk]
 
 
+def test_a_row_button_issues_one_certificate_and_the_base_list_links_its_pdf(
+    run_on_commit, client, cast, orgs, course
+):
+    """Before: no single-issue action, every candidate pre-ticked, no PDF link on the base's list."""
+    earn(cast.worker, course, orgs.base)
+    earn(cast.director, course, orgs.base)
+    client.force_login(cast.base_staff)
+    url = reverse("certification:certificate_batch_new")
+    form = client.get(url, {"course": course.pk}).content.decode()
+    assert "checked" not in form and "单独发证" in form
+    with run_on_commit():
+        client.post(
+            url,
+            {
+                "course": course.pk,
+                "person_ids": [cast.worker.pk, cast.director.pk],
+                "only": cast.director.pk,
+            },
+        )
+    issued = Certificate.objects.get(course=course)
+    assert issued.person == cast.director
+    listing = client.get(reverse("certification:base_certificates")).content.decode()
+    assert reverse("certification:certificate_pdf", args=[issued.pk]) in listing
+    assert f'<label for="reason-{issued.pk}"' in listing
+
+
 def test_the_batch_progress_endpoint_reports_counts_to_its_base_only(
     run_on_commit, client, cast, orgs, course
 ):
