@@ -354,3 +354,25 @@ def test_a_user_guessing_id_numbers_on_the_hiring_page_is_slowed_down(client, ca
     assert AuditEvent.objects.filter(
         action="page.rate_limited", actor=cast.institution_admin
     ).exists()
+
+
+def test_a_hit_in_another_province_alerts_both_the_checking_and_the_registering_region(
+    client, cast, regions, orgs
+):
+    """Before: only the region that registered the ban heard of a hit elsewhere."""
+    from certification.models import Notification
+    from certification.services.ban_alerts import ban_alert_for_check
+    from certification.services.bans import ban_check
+
+    entry = _ban(cast, regions, new_id_number())
+    ban_check(id_index=entry.id_index, purpose="hiring", organisation=orgs.other_institution)
+    check = BanCheck.objects.latest("pk")  # its alert runs after commit, as the task would
+    ban_alert_for_check(check_id=check.pk)
+    ban_alert_for_check(check_id=check.pk)  # a retried task alerts once
+    notices = Notification.objects.filter(dedupe_key__startswith=f"ban-check:{check.pk}:regulator")
+    assert sorted(n.recipient_region.path for n in notices if n.recipient_region) == sorted(
+        [entry.region.path, orgs.other_institution.region.path]
+    )
+    client.force_login(cast.other_regulator)
+    page = client.get(reverse("certification:ban_alerts")).content.decode()
+    assert "禁入核查命中" in page
