@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -19,6 +18,7 @@ from certification.models import AssessmentResult, Employment
 from certification.models.subsidies import ApplicationStatus as S
 from certification.services import subsidies as svc
 from lms.services import offline
+from tests.browser.journey import login, screenshot, with_passwords
 from tests.certification.test_subsidies import _ensure_standard, approved, make_cert
 from tests.factories import (
     AccreditationFactory,
@@ -29,31 +29,19 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Pw-for-browser-2026!"
 SHOTS = Path("test-results/ban-journey")
 
 
 def _users(*users):
-    for user in users:
-        user.set_password(PASSWORD)
-        user.save()
-        EmailAddress.objects.update_or_create(
-            user=user, email=user.email, defaults={"verified": True, "primary": True}
-        )
+    with_passwords(*users)
 
 
 def _login(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    login(page, live_server, email)
 
 
 def _shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, SHOTS, name)
 
 
 def _offline_class(cast, orgs, person):

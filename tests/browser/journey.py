@@ -1,0 +1,30 @@
+"""Shared steps of the browser journeys: real passwords, verified e-mail, login, screenshots."""
+
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+
+PASSWORD = "Pw-for-browser-2026!"
+
+
+def with_passwords(*users):
+    for user in users:
+        user.set_password(PASSWORD)
+        user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+
+
+def login(page, live_server, email):
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def screenshot(page, folder: Path, name: str):
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
