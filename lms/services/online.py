@@ -111,7 +111,6 @@ def _credit_progress(*, progress: LessonProgress, lesson, policy, actor) -> Deci
         want = min(earned, room)
         if want <= 0:
             continue
-        total_after = day.credited_hours + want
         entry = hours_credit(
             person=progress.person,
             date=day.date,
@@ -120,7 +119,9 @@ def _credit_progress(*, progress: LessonProgress, lesson, policy, actor) -> Deci
             source=HourSource.ONLINE,
             course=course if hasattr(course, "audience_roles") else None,
             evidence={"lesson": lesson.pk, "active_seconds": day.active_seconds},
-            external_ref=f"lesson:{lesson.pk}:{progress.person_id}:{day.date}:{total_after}",
+            # Keyed by where today's credit stands before this post: a capped post moves it
+            # on, so the next beat's post is new rather than a replay of this one.
+            external_ref=f"lesson:{lesson.pk}:{progress.person_id}:{day.date}:from:{day.credited_hours}",
             recorded_by=actor,
         )
         if entry is None:

@@ -145,3 +145,23 @@ def test_enrolment_is_recorded_once(cast, course):
     enrolment_create(actor=cast.worker_user, person=cast.worker, course=course)
     enrolment_create(actor=cast.worker_user, person=cast.worker, course=course)
     assert Enrolment.objects.filter(person=cast.worker).count() == 1
+
+
+def test_beats_after_the_daily_cap_do_not_inflate_the_lessons_credited_hours(cast, course, orgs):
+    # 6.5 offline leaves 0.5 of the 7-hour cap: the lesson's 3 hours earn 0.5 today, and the
+    # beats that follow must not count that 0.5 again and again on the lesson's progress.
+    hours_credit(
+        person=cast.worker,
+        date=dt.date(2026, 11, 23),
+        hours=Decimal("6.5"),
+        kind=HourKind.PRACTICE,
+        source=HourSource.OFFLINE,
+        training_base=orgs.base,
+    )
+    les = lesson(course, "l1", nominal="3")
+    beats(cast.worker, les, T0, 240)
+    progress = LessonProgress.objects.get(person=cast.worker, lesson=les)
+    online = HourEntry.objects.filter(person=cast.worker, source=HourSource.ONLINE)
+    assert online.aggregate(s=Sum("hours"))["s"] == Decimal("0.5")
+    assert progress.credited_hours == Decimal("0.5")
+    assert progress.days.get().credited_hours == Decimal("0.5")
