@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from certification.models import Person, StaffRole
+from certification.models import Person, StaffRole, SubsidyApplication
 
 from . import deny, staff_scope
 
@@ -67,3 +67,24 @@ def can_reveal_id(user, person: Person) -> bool:
     scope = staff_scope(user)
     roles = (StaffRole.REGULATOR, StaffRole.HR_REVIEWER)
     return people_visible_to(user).filter(pk=person.pk).exists() and scope.has(*roles)
+
+
+def may_see_ban_checks(user, person: Person) -> bool:
+    """D-22/D-34: a person's ban checks and register standing are the regulators' business:
+    regulators who may see the person, and system administrators. Employers and bases learn
+    a check's outcome at their own gate, never the history."""
+    scope = staff_scope(user)
+    if scope.has(StaffRole.SYSADMIN):
+        return True
+    return scope.has(StaffRole.REGULATOR) and people_visible_to(user).filter(pk=person.pk).exists()
+
+
+def person_applications_visible_to(user, person: Person) -> QuerySet[SubsidyApplication]:
+    """The person's subsidy applications a staff member may see on the person's page: HR and
+    regulators those filed in their region subtrees, system administrators all; nobody else."""
+    scope = staff_scope(user)
+    rows = SubsidyApplication.objects.filter(person=person)
+    if scope.has(StaffRole.SYSADMIN):
+        return rows
+    q = scope.region_q("region__path", *HR_ROLES, StaffRole.REGULATOR)
+    return rows.filter(q)

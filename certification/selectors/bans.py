@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from certification.models import BanEntry, BanRecheckDate, Employment, Person
+from certification.models import BanCheck, BanEntry, BanRecheckDate, Employment, Person
 from certification.rules.policy_tables import recheck_due
 
 
@@ -55,3 +55,17 @@ def region_paths_due_for_recheck(*, today: dt.date) -> list[str]:
         if governing and recheck_due(month=governing.month, day=governing.day, today=today):
             due.append(path)
     return sorted(due)
+
+
+def ban_checks_of(person: Person, *, limit: int = 50) -> list[BanCheck]:
+    """The latest checks run against the person's ID number (by its keyed hash), newest first."""
+    return list(
+        BanCheck.objects.filter(id_index=person.id_index)
+        .select_related("organisation", "ban")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+def bans_naming(person: Person, *, on: dt.date | None = None) -> list[BanEntry]:
+    """Register entries in force on the date that name the person."""
+    return list(bans_in_force(on=on).filter(id_index=person.id_index).order_by("-effective_date"))

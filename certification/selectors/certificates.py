@@ -54,6 +54,14 @@ def certificates_of_holder(user):
     )
 
 
+def certificates_of_person(person):
+    return (
+        Certificate.objects.filter(person=person)
+        .select_related("course", "issuer")
+        .order_by("-issue_date", "-id")
+    )
+
+
 def certificates_issued_by(org_ids):
     return (
         Certificate.objects.filter(issuer_id__in=list(org_ids))

@@ -6,8 +6,17 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from certification.access import require_role
-from certification.access.people import access_person, can_reveal_id, people_visible_to
+from certification.access.people import (
+    access_person,
+    can_reveal_id,
+    may_see_ban_checks,
+    people_visible_to,
+    person_applications_visible_to,
+)
 from certification.models import StaffRole
+from certification.selectors.bans import ban_checks_of, bans_naming
+from certification.selectors.certificates import certificates_of_person
+from certification.selectors.compliance import person_compliance
 
 STAFF_ROLES = (
     StaffRole.REGULATOR,
@@ -34,8 +43,15 @@ def person_list(request):
 @never_cache
 @login_required
 def person_detail(request, person_id: int):
+    """D-34: one person's record as staff see it: identity (masked), cycle standing per role,
+    certificates and employments for everyone related to the person; ban checks and the
+    register's standing for regulators; subsidy applications for HR and regulators."""
     person = access_person(request.user, person_id, request=request)
     employments = person.employments.select_related("institution__region").order_by("-start_date")
+    show_bans = may_see_ban_checks(request.user, person)
+    applications = person_applications_visible_to(request.user, person).select_related(
+        "region", "certificate"
+    )
     return render(
         request,
         "certification/people/detail.html",
@@ -43,5 +59,11 @@ def person_detail(request, person_id: int):
             "person": person,
             "employments": employments,
             "can_reveal": can_reveal_id(request.user, person),
+            "compliance": person_compliance(person),
+            "certificates": certificates_of_person(person),
+            "show_bans": show_bans,
+            "bans": bans_naming(person) if show_bans else [],
+            "ban_checks": ban_checks_of(person) if show_bans else [],
+            "applications": applications.order_by("-created_at", "-pk"),
         },
     )

@@ -1,7 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from certification.models import AuditEvent
+from certification.models import AuditEvent, CheckPurpose
+from certification.services.bans import ban_check
+from tests.certification.test_subsidies import make_cert, submitted
+from tests.factories import BanEntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +52,47 @@ def test_anonymous_visitors_are_sent_to_login(client, cast):
     response = client.get(reverse("certification:person_detail", args=[cast.worker.pk]))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def _record_of(client, user, person):
+    client.force_login(user)
+    response = client.get(reverse("certification:person_detail", args=[person.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_regulators_person_page_shows_standing_certificates_checks_and_applications(
+    client, cast, orgs, regions
+):
+    cert = make_cert(cast.worker)
+    submitted(cast, cert=cert)
+    ban_check(
+        id_index=cast.worker.id_index,
+        purpose=CheckPurpose.HIRING,
+        actor=cast.institution_admin,
+        organisation=orgs.institution,
+    )
+    BanEntryFactory(person=cast.worker, region=regions.kunming)
+    body = _record_of(client, cast.regulator, cast.worker)
+    assert 'data-role="caregiver"' in body  # the cycle card with its hours
+    assert cert.serial in body
+    assert "入职查询" in body and orgs.institution.name in body  # the hiring check, by whom
+    assert "在册禁入" in body
+    assert 'data-testid="applications"' in body and "已提交" in body
+
+
+def test_an_employer_sees_standing_and_certificates_but_not_checks_or_applications(
+    client, cast, orgs
+):
+    cert = make_cert(cast.worker)
+    submitted(cast, cert=cert)
+    ban_check(
+        id_index=cast.worker.id_index,
+        purpose=CheckPurpose.HIRING,
+        actor=cast.institution_admin,
+        organisation=orgs.institution,
+    )
+    body = _record_of(client, cast.institution_admin, cast.worker)
+    assert 'data-role="caregiver"' in body and cert.serial in body
+    assert 'data-testid="ban-checks"' not in body and 'data-testid="ban-standing"' not in body
+    assert 'data-testid="applications"' not in body
