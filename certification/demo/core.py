@@ -14,6 +14,7 @@ from certification.models import (
     StaffMembership,
     StaffRole,
 )
+from certification.services.compliance import compliance_on_employment_change
 from cms.choices import WorkerRole
 from cms.demo import DEMO_PASSWORD, demo_step
 from cms.models import User
@@ -139,6 +140,9 @@ def load_core(log) -> None:
                 "ui_contribution_months": 6 + i * 2,
             },
         )
+        # As employment_create does: the current cycle's summary exists from day one, so the
+        # dashboards count people who have not logged an hour yet.
+        compliance_on_employment_change(person=person)
     log(f"people: {Person.objects.count()}")
 
     # The worker and director demo logins own person records 6 (caregiver) and 0 (director).
