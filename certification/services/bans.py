@@ -164,6 +164,9 @@ def ban_yearly_recheck(
         if len(batch) >= chunk:
             checked += _flush(batch)
     checked += _flush(batch)
+    registered_in = dict(
+        BanEntry.objects.filter(pk__in={row[3] for row in hit_rows}).values_list("pk", "region_id")
+    )
     for pk, inst_id, region_id, ban_id in hit_rows:
         with transaction.atomic():
             employment_flag_banned(
@@ -186,6 +189,17 @@ def ban_yearly_recheck(
                     "link": f"/bans/{ban_id}/",
                 },
             )
+            if registered_in.get(ban_id) not in (None, region_id):
+                # The region that registered the ban learns where its subject now works.
+                Notification.objects.get_or_create(
+                    dedupe_key=f"ban-recheck:{year}:emp:{pk}:ban-region",
+                    defaults={
+                        "kind": Notification.Kind.BAN_ALERT,
+                        "recipient_region_id": registered_in[ban_id],
+                        "title": _("年度复查发现本地区登记的禁入人员在外地托育机构任职"),
+                        "link": f"/bans/{ban_id}/",
+                    },
+                )
         hits += 1
     return {"checked": checked, "hits": hits}
 

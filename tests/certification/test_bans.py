@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 from openpyxl import Workbook
 
 from certification.models import (
@@ -358,3 +359,29 @@ def test_a_future_dated_ban_cascades_on_its_day_through_the_daily_task(cast, reg
 def test_the_daily_cascade_is_on_the_beat_schedule():
     schedule = beat_schedule()["bans-coming-into-force-daily"]
     assert schedule["task"] == "certification.cascade_bans_coming_into_force"
+
+
+def test_yearly_recheck_also_alerts_the_region_that_registered_the_ban(client, cast, regions, orgs):
+    # Banned in Lanzhou, working in Kunming: both regulators hear of it, once each.
+    person, number = _person()
+    EmploymentFactory(person=person, institution=orgs.institution)
+    ban_register._build_entry(
+        actor=cast.other_regulator,
+        id_type="resident",
+        id_number=number,
+        name="某某",
+        region=regions.lanzhou,
+        ban_type="lifetime",
+        reason_category="abuse",
+        decision_number="X2",
+        authority="法院",
+        effective_date=dt.date(2026, 1, 1),
+    ).save()
+    ban_yearly_recheck()
+    ban_yearly_recheck()
+    alerted = Notification.objects.filter(kind=Notification.Kind.BAN_ALERT)
+    assert alerted.filter(recipient_region=orgs.institution.region).count() == 1
+    assert alerted.filter(recipient_region=regions.lanzhou).count() == 1
+    client.force_login(cast.other_regulator)
+    page = client.get(reverse("certification:ban_alerts")).content.decode()
+    assert "年度复查发现本地区登记的禁入人员在外地托育机构任职" in page
