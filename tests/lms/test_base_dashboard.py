@@ -199,3 +199,22 @@ def test_a_banned_person_leaves_the_pending_issuance_list(client, cast, regions,
     client.force_login(cast.base_staff)
     pending = client.get(reverse(URL)).context["pending"]
     assert [p["name"] for p in pending] == ["丙待发证"]
+
+
+def test_a_pending_row_issues_that_one_certificate(
+    client, cast, base_data, course, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.base_staff)
+    body = client.get(reverse(URL)).content.decode()
+    yi = base_data["people"][1]
+    assert f'data-testid="issue-{yi.pk}-{course.pk}"' in body
+    assert '<td class="num">3.0</td>' in body  # hours in one decimal
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("certification:certificate_batch_new"), {"course": course.pk, "only": yi.pk}
+        )
+    assert response.status_code == 302
+    issued = Certificate.objects.filter(course=course, status=Certificate.Status.VALID)
+    assert set(issued.values_list("person__name", flat=True)) == {"甲已发证", "乙待发证"}
+    after = client.get(reverse(URL)).context["pending"]
+    assert [p["name"] for p in after] == ["丙待发证"]
