@@ -141,7 +141,11 @@ def test_a_ban_reaches_the_certificate_the_employer_and_the_payment_batch(
 
     # Her institution sees the flag and ends the employment in one step.
     _login(page, live_server, cast.institution_admin.email)
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{url}/institution/dashboard/?org={orgs.institution.pk}")
+    roster = page.locator(".table-wrap").first
+    # Every column, 离职 included, fits without scrolling the table sideways.
+    assert roster.evaluate("el => el.scrollWidth <= el.clientWidth")
     flagged = page.locator("tr.row-flagged")
     assert flagged.count() == 1 and "李保育" in flagged.inner_text()
     _shot(page, "4-institution-sees-flag")
