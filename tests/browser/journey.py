@@ -16,9 +16,10 @@ def with_passwords(*users):
         )
 
 
-def login(page, live_server, email):
+def login(page, site, email):
+    """Sign in through the login page; `site` is the live_server or its base URL."""
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{getattr(site, 'url', site)}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
     page.locator("form button[type=submit]").first.click()

@@ -1,16 +1,18 @@
 import datetime as dt
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
 from wagtail.models import Site
 
 from certification.models import LearningPolicy
 from cms.choices import HourKind
 from cms.models import CoursePage, LessonPage
+from tests.browser.journey import login, screenshot, with_passwords
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path("test-results/learning-journey")
 QUIZ = {
     "title": "课后测验",
     "pass_mark": 100,
@@ -36,13 +38,7 @@ def test_caregiver_learns_a_lesson_passes_the_quiz_and_sees_hours(
         daily_cap_hours=Decimal("7"),
         programme_start=dt.date(2021, 1, 1),
     )  # 1 学时 = 1 minute
-    cast.worker_user.set_password("Pw-for-browser-2026!")
-    cast.worker_user.save()
-    EmailAddress.objects.update_or_create(
-        user=cast.worker_user,
-        email=cast.worker_user.email,
-        defaults={"verified": True, "primary": True},
-    )
+    with_passwords(cast.worker_user)
     root = Site.objects.get(is_default_site=True).root_page
     course = CoursePage(
         title="保育人员培训", slug="caregiver", code="BR-1", audience_roles=["caregiver"]
@@ -57,11 +53,7 @@ def test_caregiver_learns_a_lesson_passes_the_quiz_and_sees_hours(
     )
     course.add_child(instance=lesson)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", "worker@example.test")
-    page.fill("input[name=password]", "Pw-for-browser-2026!")
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    login(page, live_server, cast.worker_user.email)
 
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{live_server.url}{lesson.url}")
@@ -72,12 +64,15 @@ def test_caregiver_learns_a_lesson_passes_the_quiz_and_sees_hours(
         timeout=60000,  # heartbeats are real seconds; a loaded CI machine is slower,
     )
     assert "已学习" in status.inner_text()
+    screenshot(page, SHOTS, "1-lesson-on-a-phone")
 
     page.click("text=开始测验")
     page.check("input[name=q_0][value='1']")
     page.click("form:has(input[name=attempt]) button[type=submit]")
     assert "已通过" in page.inner_text("body")
+    screenshot(page, SHOTS, "2-quiz-passed")
 
     page.goto(f"{live_server.url}/learning/")
     theory = page.locator("[data-role=caregiver] .theory-hours").inner_text()
     assert re.fullmatch(r"0\.1", theory.strip())
+    screenshot(page, SHOTS, "3-hours-on-my-learning")

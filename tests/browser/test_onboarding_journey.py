@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core import mail
 from openpyxl import Workbook
 from wagtail.models import Site
@@ -27,10 +26,10 @@ from certification.models import (
 )
 from certification.services.staff_roster import COLUMNS
 from cms.models import CoursePage
+from tests.browser.journey import PASSWORD, login, screenshot, with_passwords
 from tests.factories import BanEntryFactory, PersonFactory, UserFactory, membership, new_id_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Gansu-Onboard-2026!"
 SHOTS = Path("test-results/province-onboarding")
 
 
@@ -40,24 +39,16 @@ def _credit_code(seed: str) -> str:
 
 
 def _shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, SHOTS, name)
 
 
 def _login(page, url, email):
-    page.context.clear_cookies()
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    login(page, url, email)
 
 
 def _sysadmin(email):
     user = UserFactory(email=email, display_name=email.split("@")[0])
-    user.set_password(PASSWORD)
-    user.save()
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    with_passwords(user)
     membership(user, StaffRole.SYSADMIN)
     return user
 

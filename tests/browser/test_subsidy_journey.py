@@ -10,40 +10,28 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from certification.models.subsidies import ApplicationStatus as S
 from certification.models.subsidies import SubsidyApplication
+from tests.browser.journey import login, screenshot, with_passwords
 from tests.certification.test_subsidies import make_cert
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Pw-for-browser-2026!"
 SHOTS = Path("test-results/subsidy-journey")
 
 
 def _users(*users):
-    for user in users:
-        user.set_password(PASSWORD)
-        user.save()
-        EmailAddress.objects.update_or_create(
-            user=user, email=user.email, defaults={"verified": True, "primary": True}
-        )
+    with_passwords(*users)
 
 
 def _login(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    login(page, live_server, email)
 
 
 def _shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, SHOTS, name)
 
 
 def test_an_application_goes_from_review_through_notice_and_objection_to_paid(
