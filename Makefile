@@ -128,7 +128,7 @@ check-deploy: $(STAMP)
 	PII_KEYS=k1:$$(openssl rand -base64 32) PII_INDEX_KEY=$$(openssl rand -hex 32) \
 	AUDIT_CHAIN_KEY=$$(openssl rand -hex 32) \
 	CELERY_BROKER_URL=redis://127.0.0.1:6379/0 CACHE_URL=redis://127.0.0.1:6379/1 \
-	DJANGO_ALLOWED_HOSTS=carecert.example.cn \
+	DJANGO_ALLOWED_HOSTS=carecert.example.cn SITE_BASE_URL=https://carecert.example.cn \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # Backups (issue 3): pg_dump -Fc into var/backups/; restore then verify_audit.

@@ -26,3 +26,17 @@ class SkillCertificateForm(forms.Form):
 
 class SkillCertificateImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
+class VerifySearchForm(forms.Form):
+    """Public certificate look-up by number and holder's name (no login)."""
+
+    serial = forms.CharField(
+        label=_("证书编号"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "TC-2026-000123"}),
+    )
+    name = forms.CharField(label=_("持证人姓名"), max_length=64)
+
+    def clean_serial(self):
+        return self.cleaned_data["serial"].strip().upper()

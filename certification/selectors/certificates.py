@@ -54,6 +54,16 @@ def certificates_of_holder(user):
     )
 
 
+def certificate_by_serial_and_name(*, serial: str, name: str) -> Certificate | None:
+    """The certificate with this number whose holder has exactly this name. Both must match,
+    so a run of sequential numbers reveals nothing without the holders' names."""
+    return (
+        Certificate.objects.filter(serial__iexact=serial.strip(), person__name=name.strip())
+        .only("verification_code")
+        .first()
+    )
+
+
 def certificates_of_person(person):
     return (
         Certificate.objects.filter(person=person)

@@ -6,6 +6,7 @@ from certification.views import certificates as views
 from certification.views import imports as import_views
 
 urlpatterns: list = [
+    path("verify/", views.verify_search, name="verify_search"),
     path("verify/<str:code>/", views.verify, name="verify"),
     path("me/certificates/", views.my_certificates, name="my_certificates"),
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),

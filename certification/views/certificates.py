@@ -11,7 +11,11 @@ from django.views.decorators.http import require_POST
 
 from certification.access import require_role, staff_scope
 from certification.access.certificates import access_certificate
-from certification.forms_certificates import SkillCertificateForm, SkillCertificateImportForm
+from certification.forms_certificates import (
+    SkillCertificateForm,
+    SkillCertificateImportForm,
+    VerifySearchForm,
+)
 from certification.models import Certificate, CertificateBatch, Organisation
 from certification.models.staff import StaffRole
 from certification.rules.certificates import mask_name
@@ -29,6 +33,7 @@ from certification.services.skill_certificates import (
     skill_import_start,
 )
 from certification.spreadsheets import SpreadsheetRefused, spreadsheet_is_large
+from certification.views.throttles import refuse_if_too_frequent
 from cms.models import CoursePage
 
 
@@ -51,6 +56,31 @@ def verify(request, code: str):
             request,
             "certification/certificates/verify.html",
             {"c": cert, "masked_name": mask_name(cert.person.name)},
+        )
+    )
+
+
+def verify_search(request):
+    """Public look-up by certificate number and holder's name; a match opens the verify page.
+    A miss never says which of the two was wrong. Rate-limited per visitor."""
+    form = VerifySearchForm(request.GET or None)
+    not_found = False
+    if form.is_bound:
+        refused = refuse_if_too_frequent(
+            request, scope="page-verify-search", setting="PAGE_RATE_VERIFY_SEARCH"
+        )
+        if refused is not None:
+            return refused
+        if form.is_valid():
+            cert = sel.certificate_by_serial_and_name(**form.cleaned_data)
+            if cert is not None:
+                return redirect("certification:verify", code=cert.verification_code)
+            not_found = True
+    return _no_store(
+        render(
+            request,
+            "certification/certificates/verify_search.html",
+            {"form": form, "not_found": not_found},
         )
     )
 

@@ -15,7 +15,12 @@ class UserPageThrottle(SimpleRateThrottle):
         super().__init__(rate=getattr(settings, setting))
 
     def get_cache_key(self, request) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": f"user:{request.user.pk}"}
+        # Visitors share no bucket: each anonymous client is limited by its address.
+        if request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"ip:{client_ip(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 def refuse_if_too_frequent(request, *, scope: str, setting: str):

@@ -233,6 +233,7 @@ API_RATE_PERSON_LOOKUP = env_str("API_RATE_PERSON_LOOKUP", "120/min")
 API_RATE_BAN_CHECK = env_str("API_RATE_BAN_CHECK", "120/min")
 # ... and per user on the hiring-check page (a ban check by typed-in ID number).
 PAGE_RATE_HIRING_CHECK = env_str("PAGE_RATE_HIRING_CHECK", "30/min")
+PAGE_RATE_VERIFY_SEARCH = env_str("PAGE_RATE_VERIFY_SEARCH", "20/min")
 
 # --- Cache: progress of long Celery jobs lives here, so the web process must share it with the
 # worker. CACHE_URL=redis://… in production; embedded mode runs tasks in-process (local memory).

@@ -20,6 +20,11 @@ if not env_str("CACHE_URL", ""):
         "is shared between web and worker processes through the cache"
     )
 
+# Certificate QR codes carry this address for life: never the development default.
+SITE_BASE_URL = env_str("SITE_BASE_URL")
+if not SITE_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured("SITE_BASE_URL must be the public https:// address of the site")
+
 SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
