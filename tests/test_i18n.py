@@ -256,13 +256,18 @@ def test_every_staff_navigation_label_is_translated():
 
 def test_the_compiled_catalogue_matches_the_po():
     assert MO_PATH.exists(), "run `make messages` to compile locale/*/LC_MESSAGES/django.mo"
-    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(MO_PATH)) if e.msgid}
+    mo = polib.mofile(str(MO_PATH))
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo if e.msgid and not e.msgid_plural}
     expected = {
         (e.msgctxt, e.msgid): e.msgstr
         for e in _active(_catalogue())
         if e.translated() and not e.msgid_plural
     }
     assert compiled == expected, "locale/en .mo is stale: run `make messages`"
+    plurals = {e.msgid: e.msgstr_plural for e in mo if e.msgid_plural}
+    assert plurals == {e.msgid: e.msgstr_plural for e in _active(_catalogue()) if e.msgid_plural}, (
+        "locale/en .mo is stale: run `make messages`"
+    )
     with override("en"):
         assert gettext("证书验证") == "Certificate verification"
         assert gettext("终身禁入") == "Lifetime ban"

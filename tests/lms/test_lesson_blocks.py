@@ -45,3 +45,18 @@ def test_a_lesson_with_every_block_kind_renders(client, cast, course, settings, 
     assert "<img" in html and "<video controls" in html and "sleep.mp4" in html
     assert "安全睡眠讲义" in html and "PDF" in html
     assert "开始测验" in html
+
+
+def test_the_quiz_note_counts_questions_in_english(client, cast, course):
+    one = {**QUIZ, "questions": QUIZ["questions"][:1]}
+    lesson = LessonPage(
+        title="一题", slug="one-question", nominal_hours=Decimal("1"), body=[("quiz", one)]
+    )
+    course.add_child(instance=lesson)
+    client.force_login(cast.worker_user)
+    english = client.get(lesson.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 question;" in english and "1 questions" not in english
+    # The heartbeat script's sentences come from the page, translated.
+    assert 'data-active="Studied {minutes} min {seconds} s' in english
+    chinese = client.get(lesson.url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "共 1 题" in chinese

@@ -24,9 +24,13 @@
         if (!status) { return; }
         status.dataset.seconds = d.active_seconds;
         status.dataset.credited = d.credited_hours;
+        // The sentences come translated from the page (data-active / data-elsewhere).
         status.textContent = d.active
-          ? "已学习 " + Math.floor(d.active_seconds / 60) + " 分 " + (d.active_seconds % 60) + " 秒，已记学时 " + d.credited_hours
-          : "正在其他页面学习，本页暂不计时";
+          ? el.dataset.active
+              .replace("{minutes}", Math.floor(d.active_seconds / 60))
+              .replace("{seconds}", d.active_seconds % 60)
+              .replace("{hours}", Number(d.credited_hours).toFixed(1))
+          : el.dataset.elsewhere;
       })
       .catch(function () { /* the next beat retries */ });
   }
