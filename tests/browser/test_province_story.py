@@ -249,11 +249,12 @@ def test_one_caregivers_story_from_hiring_to_paid_subsidy_across_every_role(
     # 6. HR sends it to 公示; a member of the public objects during the notice.
     login(page, live_server, cast.hr_reviewer.email)
     page.goto(f"{url}/subsidies/review/{app.pk}/")
+    assert "培训合格证书 · ¥800.00" in page.inner_text("main")  # no "None" for a level-less one
     page.click("button[value=approve_notice]")
     assert "公示中" in page.inner_text("h1")
     login(page, live_server, cast.outsider.email)
     page.goto(f"{url}/subsidies/notice/")
-    assert "赵*育" in page.inner_text("body")
+    assert "赵*育" in page.inner_text("body") and "None" not in page.inner_text("main")
     page.fill("textarea[name=text]", "据悉此人未参加培训")
     page.click("text=提交异议")
     assert "异议已提交" in page.inner_text("body")
