@@ -1,11 +1,21 @@
 """Reads of the ban register (D-22)."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from certification.models import BanCheck, BanEntry, BanRecheckDate, Employment, Person
+from certification.models import (
+    BanCheck,
+    BanEntry,
+    BanRecheckDate,
+    Certificate,
+    Employment,
+    Person,
+    SubsidyApplication,
+)
+from certification.models.subsidies import ApplicationStatus
 from certification.rules.policy_tables import recheck_due
 
 
@@ -69,3 +79,37 @@ def ban_checks_of(person: Person, *, limit: int = 50) -> list[BanCheck]:
 def bans_naming(person: Person, *, on: dt.date | None = None) -> list[BanEntry]:
     """Register entries in force on the date that name the person."""
     return list(bans_in_force(on=on).filter(id_index=person.id_index).order_by("-effective_date"))
+
+
+@dataclass(frozen=True)
+class CascadePreview:
+    """What registering a ban on an ID would touch today (D-25), for the confirmation step."""
+
+    people: int
+    certificates: int
+    applications: int
+    paid_applications: int
+    employments: int
+    institutions: list[str]
+
+
+def ban_cascade_preview(*, id_index: str) -> CascadePreview:
+    """Counts in the same terms as ban_cascade: valid certificates revoked, applications not yet
+    rejected or withdrawn (paid ones flagged for recovery), active unflagged employments."""
+    people = Person.objects.filter(id_index=id_index)
+    apps = SubsidyApplication.objects.filter(person__in=people).exclude(
+        status__in=(ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
+    )
+    jobs = Employment.objects.filter(
+        person__in=people, end_date__isnull=True, flagged_for_termination_at__isnull=True
+    )
+    return CascadePreview(
+        people=people.count(),
+        certificates=Certificate.objects.filter(
+            person__in=people, status=Certificate.Status.VALID
+        ).count(),
+        applications=apps.count(),
+        paid_applications=apps.filter(status=ApplicationStatus.PAID).count(),
+        employments=jobs.count(),
+        institutions=sorted(set(jobs.values_list("institution__name", flat=True))),
+    )

@@ -26,7 +26,7 @@ from certification.models import (
     Person,
     SubsidyApplication,
 )
-from certification.selectors.bans import bans_in_force
+from certification.selectors.bans import CascadePreview, ban_cascade_preview, bans_in_force
 from certification.services.bans import BLOCKED_MESSAGE
 from certification.services.certificates import certificate_revoke_for_ban
 from certification.services.employment_states import employment_flag_banned
@@ -122,6 +122,13 @@ def _build_entry(
 
 
 @transaction.atomic
+def ban_create_preview(*, actor, **fields) -> tuple[BanEntry, CascadePreview]:
+    """The confirmation step before `ban_create`: the same validation (ValidationError naming
+    the field), nothing saved, and what the cascade would touch if the ban is in force now."""
+    entry = _build_entry(actor=actor, **fields)
+    return entry, ban_cascade_preview(id_index=entry.id_index)
+
+
 def ban_create(*, actor, ip: str | None = None, **fields) -> BanEntry:
     """D-22 register an entry and D-25 cascade in the same transaction: revoke the person's
     valid certificates, reject open subsidy applications, flag active employments, notify the

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -27,6 +28,7 @@ from certification.models import BanCheck, Notification, Organisation, Region, S
 from certification.services.ban_register import (
     ban_annul,
     ban_create,
+    ban_create_preview,
     ban_import,
     ban_import_start,
     hiring_employ,
@@ -62,17 +64,30 @@ def ban_detail(request, ban_id: int):
 @never_cache
 @login_required
 def ban_new(request):
+    """Register a ban in two steps: the form, then a preview of what the cascade will touch
+    (certificates, applications, employments) that the regulator confirms (issue 17)."""
     scope = require_regulator(request.user, request=request, action="ban.create")
     form = BanEntryForm(request.POST or None, regions=_regions(scope).filter(is_active=True))
-    if request.method == "POST" and form.is_valid():
+    preview = entry = None
+    if request.method == "POST" and "edit" not in request.POST and form.is_valid():
         try:
-            entry = ban_create(actor=request.user, ip=client_ip(request), **form.cleaned_data)
+            if request.POST.get("confirm") == "1":
+                entry = ban_create(actor=request.user, ip=client_ip(request), **form.cleaned_data)
+                messages.success(request, _("已登记，并已完成联动处理。"))
+                return redirect("certification:ban_detail", ban_id=entry.pk)
+            entry, preview = ban_create_preview(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
-        else:
-            messages.success(request, _("已登记，并已完成联动处理。"))
-            return redirect("certification:ban_detail", ban_id=entry.pk)
-    return render(request, "certification/bans/form.html", {"form": form})
+    return render(
+        request,
+        "certification/bans/form.html",
+        {
+            "form": form,
+            "preview": preview,
+            "entry": entry,
+            "future": entry is not None and entry.effective_date > timezone.localdate(),
+        },
+    )
 
 
 @never_cache

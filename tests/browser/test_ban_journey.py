@@ -130,6 +130,9 @@ def test_a_ban_reaches_the_certificate_the_employer_and_the_payment_batch(
     page.fill("input[name=authority]", "昆明市卫生健康委员会")
     page.fill("input[name=effective_date]", timezone.localdate().isoformat())
     page.locator("form.card button[type=submit]").click()
+    assert "撤销 1 张有效证书" in page.inner_text("[data-testid=ban-preview]")
+    _shot(page, "2a-ban-preview")
+    page.click("button[name=confirm]")
     page.wait_for_load_state()
     _shot(page, "2-ban-registered")
 

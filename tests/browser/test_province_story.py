@@ -295,6 +295,10 @@ def test_one_caregivers_story_from_hiring_to_paid_subsidy_across_every_role(
         page.fill("input[name=authority]", "昆明市卫生健康委员会")
         page.fill("input[name=effective_date]", timezone.localdate().isoformat())
         page.locator("form.card button[type=submit]").click()
+        preview = page.inner_text("[data-testid=ban-preview]")
+        assert "撤销 1 张有效证书" in preview and "驳回或移出 1 份补贴申请" in preview
+        _shot(page, "9a-ban-preview")
+        page.click("button[name=confirm]")
         page.wait_for_load_state()
         _shot(page, "9-ban-registered")
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from certification.models import AuditEvent, BanCheck, BanEntry, Employment
 from certification.services.ban_register import ban_create
-from tests.factories import PersonFactory, new_id_number
+from tests.factories import CertificateFactory, EmploymentFactory, PersonFactory, new_id_number
 
 
 def _ban(cast, regions, number):
@@ -376,3 +376,39 @@ def test_a_hit_in_another_province_alerts_both_the_checking_and_the_registering_
     client.force_login(cast.other_regulator)
     page = client.get(reverse("certification:ban_alerts")).content.decode()
     assert "禁入核查命中" in page
+
+
+def test_registering_a_ban_previews_what_it_touches_and_saves_only_on_confirmation(
+    client, cast, regions, orgs
+):
+    number = new_id_number()
+    person = PersonFactory(id_number=number, name="周某")
+    EmploymentFactory(person=person, institution=orgs.institution)
+    CertificateFactory(person=person)
+    fields = {
+        "name": "周某",
+        "id_type": "resident",
+        "id_number": number,
+        "region": regions.kunming.pk,
+        "ban_type": "lifetime",
+        "reason_category": "abuse",
+        "decision_number": "D-9",
+        "authority": "法院",
+        "effective_date": "2026-01-01",
+        "involvement": "offender",
+    }
+    client.force_login(cast.regulator)
+    url = reverse("certification:ban_create")
+    preview = client.post(url, fields).content.decode()
+    assert 'data-testid="ban-preview"' in preview and not BanEntry.objects.exists()
+    assert "撤销 1 张有效证书" in preview
+    assert "标记 1 条在职任职为应解除：" + orgs.institution.name in preview
+    shown = preview.split('data-testid="ban-preview"')[1].split("<form")[0]
+    assert number not in shown and person.id_masked in shown  # only the masked number is shown
+    # (the typed number rides back in a hidden field of the regulator's own no-store page)
+    edit = client.post(url, {**fields, "edit": "1"}).content.decode()
+    assert 'data-testid="ban-preview"' not in edit and 'value="D-9"' in edit
+    confirmed = client.post(url, {**fields, "confirm": "1"})
+    entry = BanEntry.objects.get()
+    assert confirmed["Location"] == reverse("certification:ban_detail", args=[entry.pk])
+    assert person.certificates.get().status == "revoked"
