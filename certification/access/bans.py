@@ -1,9 +1,13 @@
 """Access to the ban register (D-22/D-23): regulators only, within their region subtree."""
 
+import contextlib
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from certification.access import deny, require_role, staff_scope
-from certification.models import BanEntry, StaffRole
+from certification.models import BanCheck, BanEntry, CheckPurpose, StaffRole
 
 
 def bans_visible_to(user, *, request=None):
@@ -31,3 +35,19 @@ def require_institution_admin(user, *, request=None):
         user, StaffRole.INSTITUTION_ADMIN, request=request, action="ban.hiring_check"
     )
     return scope.org_ids(StaffRole.INSTITUTION_ADMIN)
+
+
+def access_hiring_check_record(user, check_id: int, *, request=None) -> BanCheck:
+    """A hiring check's printable record, for the admins of the institution that ran it; 404
+    for anything else (another institution's check is denied and audited, never confirmed)."""
+    org_ids = require_institution_admin(user, request=request)
+    check = get_object_or_404(
+        BanCheck.objects.select_related("organisation", "actor"),
+        pk=check_id,
+        purpose=CheckPurpose.HIRING,
+    )
+    if check.organisation_id not in org_ids:
+        with contextlib.suppress(PermissionDenied):
+            deny(user, action="ban.hiring_record", obj=check, request=request)
+        raise Http404
+    return check

@@ -166,6 +166,10 @@ class BanCheck(AppendOnlyModel):
         related_name="+",
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # For the printable record of a typed-in check (入职查询): the name as typed and the masked
+    # number, never the number itself.
+    subject_name = models.CharField(max_length=64, blank=True)
+    subject_id_masked = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["-at"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from certification import pii
-from certification.idnumbers import IdNumberError, parse_id_number
+from certification.idnumbers import IdNumberError, mask_id_number, parse_id_number
 from certification.models import BanCheck, BanEntry, Employment, Notification
 from certification.selectors.bans import bans_in_force, region_paths_due_for_recheck
 from certification.services.ban_alerts import ban_alert_for_check
@@ -49,6 +49,7 @@ def ban_check(
     ip: str | None = None,
     name: str = "",
     birth_date: dt.date | None = None,
+    id_masked: str = "",
 ) -> BanCheckOutcome:
     """D-23/D-24: look the keyed ID hash up in the register and write the audit row in the same
     transaction (if that write fails, the check fails). A same-name-and-birth-date entry with a
@@ -69,6 +70,8 @@ def ban_check(
         organisation=organisation,
         region_path=organisation.region.path if organisation is not None else "",
         ip_address=ip,
+        subject_name=name.strip()[:64] if id_masked else "",
+        subject_id_masked=id_masked,
     )
     if result != BanCheck.Result.CLEAR:
         transaction.on_commit(lambda: _alert_after_commit(check.pk))
@@ -240,4 +243,5 @@ def ban_check_id_number(
         ip=ip,
         name=name,
         birth_date=parsed.birth_date,
+        id_masked=mask_id_number(parsed.number),
     )

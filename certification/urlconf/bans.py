@@ -12,4 +12,9 @@ urlpatterns: list = [
     path("bans/<int:ban_id>/", views.ban_detail, name="ban_detail"),
     path("bans/<int:ban_id>/annul/", views.ban_annul_view, name="ban_annul"),
     path("hiring-check/", views.hiring_check, name="hiring_check"),
+    path(
+        "hiring-check/<int:check_id>/record/",
+        views.hiring_check_record,
+        name="hiring_check_record",
+    ),
 ]

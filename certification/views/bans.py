@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from certification.access.bans import (
     access_ban,
+    access_hiring_check_record,
     bans_visible_to,
     require_institution_admin,
     require_regulator,
@@ -179,7 +180,7 @@ def hiring_check(request):
             return refused
     form = HiringCheckForm(request.POST or None)
     employ_form = None
-    result = None
+    result = record = None
     if request.method == "POST" and form.is_valid() and institution is not None:
         data = form.cleaned_data
         try:
@@ -206,6 +207,7 @@ def hiring_check(request):
                     ip=client_ip(request),
                 )
                 result = "blocked" if outcome.is_hit else "clear"
+                record = outcome.check
                 employ_form = HiringEmploymentForm() if result == "clear" else None
         except PersonBanned:
             result, employ_form = "blocked", None
@@ -221,7 +223,21 @@ def hiring_check(request):
             "institution": institution,
             "institutions": institutions,
             "blocked_message": _(BLOCKED_MESSAGE),
+            "record": record,
         },
+    )
+
+
+@never_cache
+@login_required
+def hiring_check_record(request, check_id: int):
+    """The printable record of one hiring check: who asked, when, for whom (masked), and the
+    outcome in the words the employer saw — never the ban's details."""
+    check = access_hiring_check_record(request.user, check_id, request=request)
+    return render(
+        request,
+        "certification/bans/hiring_record.html",
+        {"check": check, "blocked_message": _(BLOCKED_MESSAGE)},
     )
 
 

@@ -156,6 +156,13 @@ def test_one_caregivers_story_from_hiring_to_paid_subsidy_across_every_role(
     page.fill("input[name=id_number]", number)
     page.click("button[name=check]")
     assert "未发现禁止情形" in page.inner_text("body")
+    with page.context.expect_page() as printed:
+        page.click("[data-testid=hiring-record]")
+    record = printed.value
+    record.wait_for_load_state()
+    assert NAME in record.inner_text("main") and number not in record.content()
+    screenshot(record, SHOTS, "1a-hiring-check-record")
+    record.close()
     page.select_option("select[name=role]", "caregiver")
     page.fill("input[name=start_date]", today.isoformat())
     page.click("button[name=employ]")

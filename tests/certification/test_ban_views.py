@@ -412,3 +412,26 @@ def test_registering_a_ban_previews_what_it_touches_and_saves_only_on_confirmati
     entry = BanEntry.objects.get()
     assert confirmed["Location"] == reverse("certification:ban_detail", args=[entry.pk])
     assert person.certificates.get().status == "revoked"
+
+
+def test_a_hiring_check_has_a_printable_record_for_its_own_institution_only(
+    client, cast, regions, orgs
+):
+    number = new_id_number()
+    client.force_login(cast.institution_admin)
+    page = client.post(
+        reverse("certification:hiring_check"),
+        {"name": "孙某", "id_type": "resident", "id_number": number, "check": "1"},
+    ).content.decode()
+    check = BanCheck.objects.latest("pk")
+    record_url = reverse("certification:hiring_check_record", args=[check.pk])
+    assert record_url in page
+    record = client.get(record_url).content.decode()
+    assert "孙某" in record and orgs.institution.name in record
+    assert "未发现禁止情形，可以办理入职" in record
+    assert number not in record and number[:6] + "********" + number[-4:] in record
+    client.force_login(cast.other_institution_admin)
+    assert client.get(record_url).status_code == 404
+    assert AuditEvent.objects.filter(
+        action="access.denied", actor=cast.other_institution_admin
+    ).exists()
