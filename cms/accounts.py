@@ -9,13 +9,16 @@ when logging in by phone."""
 
 import logging
 import re
+import time
 import unicodedata
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context, ratelimit
 from allauth.core.exceptions import RateLimited
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -45,7 +48,25 @@ def sms_send(phone: str, text: str) -> None:
     logger.info("SMS to %s: %s", phone[-4:].rjust(11, "*"), text)
 
 
+def signed_in_within(request, seconds: int) -> bool:
+    """Whether this session's user proved who they are (password, code, …) in the last
+    `seconds`, by allauth's own record of authentications in the session."""
+    user = getattr(request, "user", None)
+    if request is None or user is None or not user.is_authenticated:
+        return False
+    records = get_authentication_records(request, user)
+    return bool(records) and time.time() - records[-1].get("at", 0) < seconds
+
+
 class CareCertAccountAdapter(DefaultAccountAdapter):
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Ask for the password again only when the last sign-in is older than the
+        re-authentication window: straight after logging in, enrolling two-step or changing
+        an address does not ask twice (issue 17)."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        return not signed_in_within(context.request, settings.ACCOUNT_REAUTHENTICATION_TIMEOUT)
+
     def phone_form_field(self, **kwargs):
         # allauth's field insists on E.164 before clean_phone runs; clean_phone validates instead.
         kwargs.setdefault("validators", [])

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
@@ -83,6 +84,11 @@ def ensure_user(email: str, name: str, *, staff: bool = False) -> User:
         user.set_password(DEMO_PASSWORD)
         user.is_staff = staff
         user.save()
+    # Demo addresses arrive verified, so the README's "enrol two-step on first login" holds
+    # under mandatory e-mail verification too (issue 17).
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
     return user
 
 

@@ -121,7 +121,6 @@ def _build_entry(
     )
 
 
-@transaction.atomic
 def ban_create_preview(*, actor, **fields) -> tuple[BanEntry, CascadePreview]:
     """The confirmation step before `ban_create`: the same validation (ValidationError naming
     the field), nothing saved, and what the cascade would touch if the ban is in force now."""
@@ -129,6 +128,7 @@ def ban_create_preview(*, actor, **fields) -> tuple[BanEntry, CascadePreview]:
     return entry, ban_cascade_preview(id_index=entry.id_index)
 
 
+@transaction.atomic
 def ban_create(*, actor, ip: str | None = None, **fields) -> BanEntry:
     """D-22 register an entry and D-25 cascade in the same transaction: revoke the person's
     valid certificates, reject open subsidy applications, flag active employments, notify the

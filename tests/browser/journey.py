@@ -22,7 +22,7 @@ def login(page, site, email):
     page.goto(f"{getattr(site, 'url', site)}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
 
 

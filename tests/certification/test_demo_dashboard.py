@@ -30,3 +30,13 @@ def test_the_demo_province_dashboard_counts_every_employed_worker(client, db):
     body = client.get(reverse("certification:regulator_dashboard")).content.decode()
     shown = re.search(r"人员周期状态 · (\d+) 人次", body)
     assert shown and int(shown.group(1)) == employed
+
+
+def test_demo_staff_arrive_with_a_verified_address(db):
+    from allauth.account.models import EmailAddress
+
+    for step in demo_steps():
+        if step.name == "regions, organisations, people and accounts":
+            step.func(lambda _msg: None)
+    regulator = User.objects.get(email="reg@demo.carecert.cn")
+    assert EmailAddress.objects.get(user=regulator).verified
