@@ -47,6 +47,15 @@ def _shot(page, name):
     screenshot(page, SHOTS, name)
 
 
+def _on_screen(page, *selectors):
+    """At phone width nothing scrolls sideways and each element lies inside the viewport."""
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for selector in selectors:
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, selector
+
+
 def _offline_course(orgs):
     course = CoursePage(
         title="保育人员线下实操培训",
@@ -243,6 +252,8 @@ def test_one_caregivers_story_from_hiring_to_paid_subsidy_across_every_role(
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{url}/me/certificates/")
     assert certificate.serial in page.inner_text("body")
+    _on_screen(page, "td.status .badge", "td.actions")
+    _shot(page, "5a-my-certificates-on-a-phone")
     page.goto(f"{url}/subsidies/eligibility/")
     card = page.locator(".card", has_text="职业培训补贴").filter(has=page.locator("form"))
     card.locator("input[name=pledge]").check()
@@ -260,12 +271,15 @@ def test_one_caregivers_story_from_hiring_to_paid_subsidy_across_every_role(
     page.click("button[value=approve_notice]")
     assert "公示中" in page.inner_text("h1")
     login(page, live_server, cast.outsider.email)
+    page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{url}/subsidies/notice/")
+    _on_screen(page, "td.amount", "td.deadline")
     assert "赵*育" in page.inner_text("body") and "None" not in page.inner_text("main")
     page.fill("textarea[name=text]", "据悉此人未参加培训")
     page.click("text=提交异议")
     assert "异议已提交" in page.inner_text("body")
     _shot(page, "6-objection-filed")
+    page.set_viewport_size({"width": 1366, "height": 900})
     app.refresh_from_db()
     after_notice = dt.datetime.combine(
         app.notice_end + dt.timedelta(days=1), dt.time(10), tzinfo=timezone.get_current_timezone()
