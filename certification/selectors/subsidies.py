@@ -178,6 +178,7 @@ def eligibility_matrix(*, person: Person, on: dt.date) -> list[dict]:
                     "subsidy_type": stype,
                     "label": label,
                     "checks": checks,
+                    "failed": [c for c in checks if not c.passed],
                     "eligible": all(c.passed for c in checks),
                     "amount": amount_for(
                         region=application_region(person, on),

@@ -255,7 +255,7 @@ def test_one_caregivers_story_from_hiring_to_paid_subsidy_across_every_role(
     _on_screen(page, "td.status .badge", "td.actions")
     _shot(page, "5a-my-certificates-on-a-phone")
     page.goto(f"{url}/subsidies/eligibility/")
-    card = page.locator(".card", has_text="职业培训补贴").filter(has=page.locator("form"))
+    card = page.locator(".subsidy-option[data-type=training]")
     card.locator("input[name=pledge]").check()
     card.locator("button", has_text="申请").click()
     assert "已提交" in page.inner_text("body")

@@ -47,7 +47,7 @@ def test_an_application_goes_from_review_through_notice_and_objection_to_paid(
     # The worker applies.
     _login(page, live_server, cast.worker_user.email)
     page.goto(f"{url}/subsidies/eligibility/")
-    card = page.locator(".card", has_text="职业技能评价补贴").filter(has=page.locator("form"))
+    card = page.locator(".subsidy-option[data-type=evaluation]")
     card.locator("input[name=pledge]").check()
     card.locator("button", has_text="申请").click()
     assert "已提交" in page.inner_text("body")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+import re
 from decimal import Decimal
 
 from django.urls import reverse
@@ -36,6 +37,11 @@ def apply(client, cert, stype=SubsidyType.EVALUATION, pledge=True):
     return client.post(reverse("certification:subsidy_apply"), data, follow=True)
 
 
+def _text(response) -> str:
+    """The page as a reader hears it: tags dropped, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
 def test_worker_sees_each_check_with_its_reason_and_the_amount(client, cast):
     make_cert(cast.worker)
     make_cert(cast.worker, issued=timezone.localdate() - dt.timedelta(days=800))
@@ -43,11 +49,23 @@ def test_worker_sees_each_check_with_its_reason_and_the_amount(client, cast):
     resp = client.get(reverse("certification:subsidy_eligibility"))
     html = resp.content.decode()
     assert resp.status_code == 200
-    assert "✓ 未在禁入名单中" in html
-    assert "✗ 须在发证之日起12个月内申请" in html  # the old certificate
-    assert "✗ 该证书类型不在此项补贴的支持范围内" in html  # skill certificate vs training
+    text = _text(resp)
+    assert "✓ 通过： 未在禁入名单中" in text
+    assert "✗ 未通过： 须在发证之日起12个月内申请" in text  # the old certificate
+    assert "✗ 未通过： 该证书类型不在此项补贴的支持范围内" in text  # skill certificate vs training
     assert "¥300.00" in html
     assert "申请</button>" in html
+
+
+def test_each_subsidy_is_one_line_with_its_first_reason_and_the_checks_folded(client, cast):
+    make_cert(cast.worker)
+    client.force_login(cast.worker_user)
+    html = client.get(reverse("certification:subsidy_eligibility")).content.decode()
+    # One certificate: one card, one line per subsidy type, each with its checks in <details>.
+    assert html.count('<section class="card"') == 1
+    assert html.count('class="subsidy-option"') == 3 == html.count("<details>")
+    training = html.split('data-type="training"')[1].split("<details>")[0]
+    assert "不符合条件" in training and "该证书类型不在此项补贴的支持范围内" in training
 
 
 def test_a_user_without_a_person_is_sent_to_claim(client, cast):
@@ -135,16 +153,16 @@ def test_eligibility_reasons_read_in_the_language_the_user_chose(client, cast):
     make_cert(cast.worker, issued=timezone.localdate() - dt.timedelta(days=800))
     client.force_login(cast.worker_user)
     url = reverse("certification:subsidy_eligibility")
-    zh = client.get(url).content.decode()
-    assert "✓ 未在禁入名单中" in zh and "✗ 须在发证之日起12个月内申请" in zh
+    zh = _text(client.get(url))
+    assert "✓ 通过： 未在禁入名单中" in zh and "✗ 未通过： 须在发证之日起12个月内申请" in zh
     assert "Not on the ban register" not in zh
 
     _choose(client, "en")
-    en = client.get(url).content.decode()
-    assert "✓ Not on the ban register" in en
-    assert "✗ Apply within 12 months of the issue date (deadline" in en
+    en = _text(client.get(url))
+    assert "✓ Passed: Not on the ban register" in en
+    assert "✗ Not passed: Apply within 12 months of the issue date (deadline" in en
     assert "须在发证之日起" not in en and "未在禁入名单中" not in en
-    assert "Subsidy amount: " in en
+    assert "Not eligible" in en and "See every check" in en
 
 
 def test_the_reviewer_reads_the_snapshotted_reasons_in_their_own_language(client, cast):
