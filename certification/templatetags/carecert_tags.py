@@ -67,3 +67,11 @@ def staff_nav(user):
                 seen.add(url)
                 links.append({"url": url, "label": _(label)})
     return links
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number) -> str:
+    """The current query string with `page` set to `number`: filters survive paging."""
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return params.urlencode()

@@ -4,7 +4,7 @@ from django.urls import reverse
 from certification.models import AuditEvent, CheckPurpose
 from certification.services.bans import ban_check
 from tests.certification.test_subsidies import make_cert, submitted
-from tests.factories import BanEntryFactory
+from tests.factories import BanEntryFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +96,16 @@ def test_an_employer_sees_standing_and_certificates_but_not_checks_or_applicatio
     assert 'data-role="caregiver"' in body and cert.serial in body
     assert 'data-testid="ban-checks"' not in body and 'data-testid="ban-standing"' not in body
     assert 'data-testid="applications"' not in body
+
+
+def test_paging_the_people_list_keeps_the_search(client, cast, regions):
+    for i in range(51):
+        PersonFactory(name=f"测试{i:02d}", region=regions.wuhua)
+    client.force_login(cast.regulator)
+    first = client.get(reverse("certification:person_list"), {"q": "测试"}).content.decode()
+    assert 'rel="next" href="?q=%E6%B5%8B%E8%AF%95&amp;page=2"' in first
+    assert "第 1 / 2 页" in first
+    second = client.get(reverse("certification:person_list"), {"q": "测试", "page": 2})
+    body = second.content.decode()
+    assert "测试50" in body and cast.worker.name not in body.split("<main")[1]
+    assert 'rel="prev" href="?q=%E6%B5%8B%E8%AF%95&amp;page=1"' in body
