@@ -14,7 +14,7 @@ MANAGE := $(PYTHON) manage.py
 STAMP := $(VENV)/.installed
 # Debian packages for Chinese PDFs (WeasyPrint + Noto CJK) and browser tests (chromium).
 DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	chromium poppler-utils zbar-tools gettext wrk
+	chromium poppler-utils zbar-tools gettext wrk nodejs
 
 .PHONY: run serve test lint format bench check-deploy system-packages env db stop stop-worker \
 	migrate demo backup restore audit-deps worker messages makemessages clean
@@ -92,7 +92,12 @@ stop: stop-worker
 
 # The whole suite: lint, import contracts (pyproject [tool.importlinter]), Django checks, migrations up to date, then pytest.
 # pytest exit code 5 (no tests collected) is a failure here, never a silent pass.
-test: system-packages $(STAMP) messages db
+# axe-core (pinned in package.json / package-lock.json): injected by the browser tests.
+node_modules/axe-core/axe.min.js: package.json package-lock.json | system-packages
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: system-packages $(STAMP) messages db node_modules/axe-core/axe.min.js
 	@# Test modules sit in packages without __init__.py, so pytest needs unique basenames.
 	@dups=$$(find tests -name 'test_*.py' -printf '%f\n' | sort | uniq -d); \
 	if [ -n "$$dups" ]; then echo "duplicate test module names: $$dups"; exit 1; fi
