@@ -70,6 +70,7 @@ def test_the_two_step_setup_page_is_in_the_site_layout_with_the_whole_secret(cli
     assert '<header class="site-header">' in body
     secret = re.search(r'value="([A-Z2-7]{32})"', body)
     assert secret, "the full 32-character TOTP secret is in a field"
+    assert 'src="data:image/svg+xml' in body  # the QR code to scan
 
 
 def test_an_old_sign_in_is_asked_for_the_password_again(client, cast):
