@@ -52,7 +52,7 @@ def signed_in_within(request, seconds: int) -> bool:
     """Whether this session's user proved who they are (password, code, …) in the last
     `seconds`, by allauth's own record of authentications in the session."""
     user = getattr(request, "user", None)
-    if request is None or user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return False
     records = get_authentication_records(request, user)
     return bool(records) and time.time() - records[-1].get("at", 0) < seconds
