@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop, override
 
 TRAINING, EVALUATION, SKILL_UPGRADE = "training", "evaluation", "skill_upgrade"
@@ -41,6 +42,17 @@ LIVE = SUBSIDISED | {"submitted", "notice"}
 CENT = Decimal("0.01")
 
 
+def _shown(value):
+    """Params stay JSON-friendly (dates as ISO strings, so snapshots keep them); a reason shows
+    them in the reader's date format."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
+
+
 @dataclass(frozen=True)
 class CheckResult:
     name: str
@@ -52,7 +64,9 @@ class CheckResult:
     def reason(self) -> str:
         """The reason in the active language."""
         text = gettext(self.msgid)
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        return text % {key: _shown(value) for key, value in self.params.items()}
 
     def as_dict(self) -> dict:
         data = asdict(self)

@@ -14,6 +14,7 @@ import zlib
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from certification import queue
@@ -47,14 +48,16 @@ def _overlap_errors(table, *, keys, region, values, exclude_ids=()) -> dict:
             other.effective_from,
             other.effective_to,
         ):
-            until = other.effective_to.isoformat() if other.effective_to else _("长期")
+            until = (
+                date_format(other.effective_to, "DATE_FORMAT") if other.effective_to else _("长期")
+            )
             return {
                 "effective_from": [
                     _(
                         "与同一地区的另一版本（%(start)s 至 %(end)s）生效期重叠；"
                         "请修改那一版本（生成新版本）或另选日期。"
                     )
-                    % {"start": other.effective_from.isoformat(), "end": until}
+                    % {"start": date_format(other.effective_from, "DATE_FORMAT"), "end": until}
                 ]
             }
     return {}
@@ -154,7 +157,7 @@ def _revise_tx(*, actor, table, row, today, fields):
             {
                 None: [
                     _("该版本已于 %(date)s 失效，不能修改；如需恢复请新建。")
-                    % {"date": row.effective_to.isoformat()}
+                    % {"date": date_format(row.effective_to, "DATE_FORMAT")}
                 ]
             }
         )
@@ -164,12 +167,12 @@ def _revise_tx(*, actor, table, row, today, fields):
         if values["effective_from"] <= row.effective_from:
             errors.setdefault("effective_from", []).append(
                 _("新版本的生效日期必须晚于原版本的生效日期（%(date)s）。")
-                % {"date": row.effective_from.isoformat()}
+                % {"date": date_format(row.effective_from, "DATE_FORMAT")}
             )
         elif row.effective_to is not None and values["effective_from"] > row.effective_to:
             errors.setdefault("effective_from", []).append(
                 _("新版本须在原版本失效（%(date)s）前生效；之后的版本请新建。")
-                % {"date": row.effective_to.isoformat()}
+                % {"date": date_format(row.effective_to, "DATE_FORMAT")}
             )
     _raise(errors)
     _raise(
@@ -235,7 +238,14 @@ def _end_tx(*, actor, table, row, effective_to, today):
         table.model.objects.select_for_update(of=("self",)).select_related("region").get(pk=row.pk)
     )
     if row.effective_to is not None and row.effective_to < today:
-        _raise({None: [_("该版本已于 %(date)s 失效。") % {"date": row.effective_to.isoformat()}]})
+        _raise(
+            {
+                None: [
+                    _("该版本已于 %(date)s 失效。")
+                    % {"date": date_format(row.effective_to, "DATE_FORMAT")}
+                ]
+            }
+        )
     if effective_to < today:
         _raise({"effective_to": [_("失效日期不能早于今天：已经适用过的规则不能追溯修改。")]})
     if effective_to < row.effective_from:

@@ -160,7 +160,8 @@ def test_revoking_shows_revoked_and_the_date_on_the_public_page(client, cast, or
     body = client.get(
         reverse("certification:verify", args=[cert.verification_code])
     ).content.decode()
-    assert "已撤销" in body and timezone.localdate().strftime("%Y-%m-%d") in body
+    today = timezone.localdate()
+    assert "已撤销" in body and f"{today.year}年{today.month}月{today.day}日" in body
     assert cast.worker.name not in body and "王*育" in body
     assert Certificate.objects.filter(pk=cert.pk, status="revoked").exists()
 

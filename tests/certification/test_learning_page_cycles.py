@@ -47,8 +47,12 @@ def test_a_cycle_that_ended_unmet_is_named_on_the_learning_page(client, orgs):
         client.force_login(user)
         body = client.get(reverse("lms:my_learning")).content.decode()
     assert "以下周期未达标" in body
-    assert "第 1 周期 (2022-03-01 至 2027-02-28)" in body
-    assert "第 2 周期：2027-03-01 至 2032-02-29" in body
+    assert "第 1 周期 (2022年3月1日 至 2027年2月28日)" in body
+    assert "第 2 周期：2027年3月1日 至 2032年2月29日" in body
+    with time_machine.travel("2027-06-01 10:00 +0800"):
+        client.cookies["django_language"] = "en"
+        english = client.get(reverse("lms:my_learning")).content.decode()
+    assert "2027-03-01" in english and "2032-02-29" in english and "年" not in english
 
 
 @time_machine.travel("2024-06-01 10:00 +0800")
