@@ -322,12 +322,3 @@ def under_notice():
         .select_related("person", "certificate", "institution")
         .order_by("notice_end", "id")
     )
-
-
-def mask_name(name: str) -> str:
-    """王小英 → 王*英; 王英 → 王*; 欧阳小英 → 欧**英."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -21,6 +21,7 @@ from certification.models.subsidies import (
     SubsidyApplication,
     SubsidyType,
 )
+from certification.rules.certificates import mask_name
 from certification.rules.subsidies import CheckResult
 from certification.selectors import subsidies as sel
 from certification.services import subsidies as svc
@@ -131,7 +132,7 @@ def public_notice(request):
         except ValidationError as exc:
             messages.error(request, join_messages(exc.messages))
         return redirect("certification:subsidy_notice")
-    rows = [{"app": a, "name": sel.mask_name(a.person.name)} for a in sel.under_notice()]
+    rows = [{"app": a, "name": mask_name(a.person.name)} for a in sel.under_notice()]
 
     return render(
         request,

@@ -16,12 +16,12 @@ def with_passwords(*users):
         )
 
 
-def login(page, site, email):
+def login(page, site, email, password=PASSWORD):
     """Sign in through the login page; `site` is the live_server or its base URL."""
     page.context.clear_cookies()
     page.goto(f"{getattr(site, 'url', site)}/accounts/login/")
     page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from certification.models import Certificate
 from certification.models.subsidies import ApplicationStatus, SubsidyApplication
-from certification.selectors.subsidies import mask_name
+from certification.rules.certificates import mask_name
 from cms.demo import demo_steps
 
 NEEDED = {"regions, organisations, people and accounts", "learning", "certificates", "subsidies"}
