@@ -14,12 +14,13 @@ import unicodedata
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
-from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.core import context, ratelimit
 from allauth.core.exceptions import RateLimited
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,14 @@ def sms_send(phone: str, text: str) -> None:
     """Send a text message. Embedded mode has no SMS gateway: the message goes to the log, with
     the number masked (a deployment wires its domestic gateway here)."""
     logger.info("SMS to %s: %s", phone[-4:].rjust(11, "*"), text)
+
+
+def sign_in_after_setting_password(request, user) -> None:
+    """Sign in a user who has just chosen their password on one of our pages (an invitation):
+    recorded as a password sign-in, so the two-step setup that follows does not ask for it
+    again."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    record_authentication(request, user, method="password", email=user.email)
 
 
 def signed_in_within(request, seconds: int) -> bool:

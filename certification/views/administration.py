@@ -2,7 +2,6 @@
 the invitee's acceptance. Thin: form → access → one service → response."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -41,6 +40,7 @@ from certification.services import calendar as calendar_svc
 from certification.services import grants as grant_svc
 from certification.services import organisations as org_svc
 from certification.spreadsheets import xlsx_response
+from cms.accounts import sign_in_after_setting_password
 from cms.text import join_messages
 
 
@@ -330,7 +330,7 @@ def invitation_accept(request, token: str):
                 _form_errors(form, exc)
         else:
             if not signed_in:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                sign_in_after_setting_password(request, user)
             messages.success(request, _("账号已启用。请按提示设置两步验证。"))
             return redirect("/")
     return render(
