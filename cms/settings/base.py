@@ -182,6 +182,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
 # it with "wait" instead of a 500 (cms.accounts.SignupForm).
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+# Six digits, as every Chinese service texts them (allauth's default is "ABCD-EFGH").
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_ADAPTER = "cms.accounts.CareCertAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
