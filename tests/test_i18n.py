@@ -219,6 +219,9 @@ BLOCK_TAG = re.compile(
 )
 
 
+UNDERSCORE = re.compile(r'\b_\("([^"]+)"\)')
+
+
 def _context(options: str) -> str | None:
     match = CONTEXT.search(options)
     return (match.group(1) or match.group(2)) if match else None
@@ -238,6 +241,8 @@ def _template_msgids() -> set[tuple[str | None, str]]:
                 content = " ".join(line.strip() for line in content.strip().splitlines())
             content = re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", content.replace("%", "%%"))
             found.add((_context(options), content))
+        for literal in UNDERSCORE.findall(text):  # _("…") as a tag or filter argument
+            found.add((None, literal.replace("%", "%%")))
     return found
 
 

@@ -70,6 +70,15 @@ def staff_nav(user):
 
 
 @register.simple_tag(takes_context=True)
+def export_query(context) -> str:
+    """The current filters with `format=xlsx`, from the first row (no `page`)."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    params["format"] = "xlsx"
+    return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
 def page_query(context, number) -> str:
     """The current query string with `page` set to `number`: filters survive paging."""
     params = context["request"].GET.copy()

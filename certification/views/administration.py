@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from certification.access.administration import (
     require_administrator,
 )
 from certification.audit import audit_record, client_ip
+from certification.filters import GrantFilter, OrganisationFilter
 from certification.forms_admin import (
     AccreditationForm,
     CalendarDayForm,
@@ -33,8 +33,7 @@ from certification.forms_admin import (
     OrganisationForm,
     OrganisationStatusForm,
 )
-from certification.models import Organisation, RoleGrant, StaffRole
-from certification.models.staff import ORGANISATION_ROLES, REGION_ROLES
+from certification.models import RoleGrant
 from certification.selectors.calendar import calendar_year
 from certification.services import calendar as calendar_svc
 from certification.services import grants as grant_svc
@@ -56,18 +55,13 @@ def _form_errors(form, exc: ValidationError) -> None:
 @login_required
 def organisation_list(request):
     require_administrator(request.user, request=request, action="organisation.list")
-    orgs = organisations_administered(request.user).order_by("region__path", "name")
-    kind = request.GET.get("kind", "")
-    if kind in Organisation.Kind.values:
-        orgs = orgs.filter(kind=kind)
-    query = request.GET.get("q", "").strip()[:100]
-    if query:
-        orgs = orgs.filter(Q(name__icontains=query) | Q(credit_code__icontains=query))
-    page = Paginator(orgs, 50).get_page(request.GET.get("page"))
+    filters = OrganisationFilter(
+        request.GET,
+        queryset=organisations_administered(request.user).order_by("region__path", "name"),
+    )
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
     return render(
-        request,
-        "certification/manage/organisations.html",
-        {"page": page, "kind": kind, "q": query, "kinds": Organisation.Kind.choices},
+        request, "certification/manage/organisations.html", {"page": page, "filters": filters}
     )
 
 
@@ -175,21 +169,13 @@ def accreditation_new(request, organisation_id: int):
 @login_required
 def grant_list(request):
     require_administrator(request.user, request=request, action="grant.list")
-    grants = grants_administered(request.user)
-    status = request.GET.get("status", "")
-    if status in RoleGrant.Status.values:
-        grants = grants.filter(status=status)
-    role = request.GET.get("role", "")
-    if role in StaffRole.values:
-        grants = grants.filter(role=role)
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    if query:
-        grants = grants.filter(Q(display_name__icontains=query) | Q(email__icontains=query))
+    filters = GrantFilter(request.GET, queryset=grants_administered(request.user))
+    grants = filters.qs
     if request.GET.get("format") == "xlsx":
         audit_record(
             actor=request.user,
             action="grant.export",
-            data={"status": status, "role": role, "q": query, "rows": grants.count()},
+            data={**filters.form.cleaned_data, "rows": grants.count()},
             ip=client_ip(request),
         )
         return xlsx_response(
@@ -200,18 +186,7 @@ def grant_list(request):
     return render(
         request,
         "certification/manage/grants.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": RoleGrant.Status.choices,
-            "role": role,
-            "roles": [
-                (r.value, r.label) for r in StaffRole if r in ORGANISATION_ROLES | REGION_ROLES
-            ],
-            "q": query,
-            "export_query": request.GET.copy().urlencode(),
-            "reject_form": GrantRejectForm(),
-        },
+        {"page": page, "filters": filters, "reject_form": GrantRejectForm()},
     )
 
 

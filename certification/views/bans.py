@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from certification.access.bans import (
     require_regulator,
 )
 from certification.audit import client_ip
+from certification.filters import BanFilter
 from certification.forms_bans import (
     BanAnnulForm,
     BanEntryForm,
@@ -47,10 +47,10 @@ def _regions(scope):
 @login_required
 def ban_list(request):
     entries = bans_visible_to(request.user, request=request).select_related("region")
-    q = request.GET.get("q", "").strip()
-    if q:
-        entries = entries.filter(Q(name__contains=q) | Q(decision_number__contains=q))
-    return render(request, "certification/bans/list.html", {"entries": entries[:200], "q": q})
+    filters = BanFilter(request.GET, queryset=entries)
+    return render(
+        request, "certification/bans/list.html", {"entries": filters.qs[:200], "filters": filters}
+    )
 
 
 @never_cache

@@ -13,6 +13,7 @@ from certification.access.people import (
     people_visible_to,
     person_applications_visible_to,
 )
+from certification.filters import PersonFilter
 from certification.models import StaffRole
 from certification.selectors.bans import ban_checks_of, bans_naming
 from certification.selectors.certificates import certificates_of_person
@@ -33,11 +34,9 @@ STAFF_ROLES = (
 def person_list(request):
     require_role(request.user, *STAFF_ROLES, request=request, action="person.list")
     people = people_visible_to(request.user).select_related("region").order_by("name", "pk")
-    query = request.GET.get("q", "").strip()
-    if query:
-        people = people.filter(name__contains=query)
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
-    return render(request, "certification/people/list.html", {"page": page, "q": query})
+    filters = PersonFilter(request.GET, queryset=people)
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "certification/people/list.html", {"page": page, "filters": filters})
 
 
 @never_cache

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from certification.access import deny, staff_scope
 from certification.access.people import access_person, can_reveal_id
 from certification.audit import client_ip
+from certification.filters import AuditFilter
 from certification.models import AuditEvent, StaffRole
 from certification.services.people import person_reveal_id
 from certification.services.security import my_data_export
@@ -61,10 +62,8 @@ def audit_log(request):
         )
     else:
         deny(request.user, action="audit.view", request=request)
-    action = request.GET.get("action", "").strip()
-    if action:
-        events = events.filter(action__startswith=action)
-    page = Paginator(events.order_by("-id"), 50).get_page(request.GET.get("page"))
+    filters = AuditFilter(request.GET, queryset=events.order_by("-id"))
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
     return render(
-        request, "certification/security/audit_log.html", {"page": page, "action": action}
+        request, "certification/security/audit_log.html", {"page": page, "filters": filters}
     )

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from certification.access.staff import access_staff_account, require_account_manager
 from certification.audit import client_ip
-from certification.models import StaffRole
+from certification.filters import StaffFilter
 from certification.selectors.staff import staff_memberships
 from certification.services.security import user_deactivate
 
@@ -17,17 +17,9 @@ from certification.services.security import user_deactivate
 @login_required
 def staff_list(request):
     require_account_manager(request.user, request=request, action="staff.list")
-    role = request.GET.get("role", "")
-    role = role if role in StaffRole.values else ""
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    page = Paginator(staff_memberships(role=role, query=query), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "certification/staff/list.html",
-        {"page": page, "roles": StaffRole.choices, "role": role, "q": query},
-    )
+    filters = StaffFilter(request.GET, queryset=staff_memberships())
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "certification/staff/list.html", {"page": page, "filters": filters})
 
 
 @require_POST

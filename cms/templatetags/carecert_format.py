@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -50,3 +52,14 @@ def as_hours(value) -> str:
     except InvalidOperation:
         return ""
     return floatformat(value, 1)
+
+
+@register.simple_tag
+def empty_row(columns, text=None):
+    """The row a table shows when it has none: `{% empty_row 6 _("暂无证书") %}`, one look for
+    every empty table (text defaults to 暂无数据)."""
+    return format_html(
+        '<tr class="empty"><td colspan="{}" class="muted">{}</td></tr>',
+        columns,
+        text if text is not None else _("暂无数据"),
+    )
