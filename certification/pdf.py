@@ -6,6 +6,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from certification.seals import seal_pdf
+
 TEMPLATE = "certification/certificates/pdf.html"
 
 
@@ -39,4 +41,9 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def certificate_pdf_bytes(certificate) -> bytes:
-    return html_to_pdf(certificate_html(certificate))
+    """The certificate as issued: rendered, then sealed (PAdES) so a change breaks the seal."""
+    return seal_pdf(
+        html_to_pdf(certificate_html(certificate)),
+        issuer_name=certificate.issuer_name,
+        reason=f"{certificate.get_kind_display()} {certificate.serial}",
+    )

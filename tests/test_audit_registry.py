@@ -39,6 +39,7 @@ EXEMPT = {
     "compliance_on_hour_entry": "adds a posted entry's hours (the posting is audited)",
     "person_region_follow": "its callers' employment.create / employment.end rows record it",
     "quiz_attempt_start": "a learner's attempt row; its submission and credit are audited",
+    "status_list_revoke": "the revocation bit of a certificate whose revocation is audited",
 }
 
 

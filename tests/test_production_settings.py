@@ -1,5 +1,6 @@
 """Production settings refuse to start with a certificate QR base that is not the public https
-address (issue 17: QR codes pointed at port 8000 whenever SITE_BASE_URL was unset)."""
+address (issue 17: QR codes pointed at port 8000 whenever SITE_BASE_URL was unset), or without
+the seal certificate that certificate PDFs are signed with (issue 19)."""
 
 import os
 import subprocess
@@ -15,6 +16,9 @@ ENV = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
     "DJANGO_ALLOWED_HOSTS": "carecert.example.cn",
+    "SEAL_CERT_FILE": "/etc/carecert/seal.pem",
+    "SEAL_KEY_FILE": "/etc/carecert/seal.key",
+    "SEAL_TRUST_ROOT_FILE": "/etc/carecert/root.pem",
 }
 
 
@@ -41,3 +45,8 @@ def test_production_takes_the_configured_https_site_url():
     result = _load(SITE_BASE_URL="https://carecert.example.cn")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "https://carecert.example.cn"
+
+
+def test_production_refuses_to_seal_certificates_with_the_demo_ca():
+    result = _load(SITE_BASE_URL="https://carecert.example.cn", SEAL_CERT_FILE="")
+    assert result.returncode != 0 and "SEAL_CERT_FILE" in result.stderr

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.urls import reverse
 from ninja import Path, Router, Status
 from ninja.pagination import paginate
 
@@ -9,6 +10,7 @@ from certification.access.people import people_visible_to
 from certification.api.common import ERRORS, Pagination, api_key, person_for_key, require
 from certification.api.principal import key_actor
 from certification.api.schemas import (
+    CertificateCredentialOut,
     CertificateIssuedOut,
     CertificateIssueIn,
     CertificatePublicOut,
@@ -16,7 +18,16 @@ from certification.api.schemas import (
     CertificateVerifyOut,
 )
 from certification.models import ApiKey, Certificate
+from certification.rules.credentials import MEDIA_TYPE
 from certification.services.certificates import certificate_issue_training, certificate_revoke
+from certification.services.credentials import (
+    NoCredential,
+    certificate_credential_check,
+    site_url,
+)
+from certification.services.credentials import (
+    certificate_credential as certificate_credential_token,
+)
 from cms.models import CoursePage
 
 router = Router(tags=["证书"])
@@ -61,6 +72,36 @@ def certificate_verify(request, code: str = Path(..., pattern=CODE)):
     if c is None:
         raise Http404
     return c
+
+
+@router.get(
+    "/certificates/verify/{code}/credential", response={200: CertificateCredentialOut, **ERRORS}
+)
+def certificate_credential(request, code: str = Path(..., pattern=CODE)):
+    """Issue 19: the certificate's signed credential (same code, same data as the public
+    verify page), with its signature and status as checked against the published keys."""
+    api_key(request)
+    c = (
+        Certificate.objects.select_related("person__region", "issuer__region", "course")
+        .filter(verification_code=code)
+        .first()
+    )
+    if c is None:
+        raise Http404
+    try:
+        token = certificate_credential_token(c)
+    except NoCredential:
+        raise Http404 from None
+    check = certificate_credential_check(c)
+    status = (check.credential or {}).get("credentialStatus", {})
+    return {
+        "jwt": token,
+        "media_type": MEDIA_TYPE,
+        "signature_valid": check.signature_ok and check.issuer_ok,
+        "revoked": check.revoked,
+        "status_list": status.get("statusListCredential", ""),
+        "jwks": site_url() + reverse("certification:credential_jwks"),
+    }
 
 
 @router.get("/certificates", response={200: list[CertificateVerifyOut], **ERRORS})

@@ -251,6 +251,18 @@ class CertificatePublicOut(CertificateVerifyOut):
         return mask_name(obj.person.name)
 
 
+class CertificateCredentialOut(Schema):
+    """The certificate's signed Open Badges 3.0 credential (VC-JWT) and what a verifier finds
+    for it today: signature by a published key of its province, and its revocation bit."""
+
+    jwt: str
+    media_type: str
+    signature_valid: bool
+    revoked: bool | None
+    status_list: str
+    jwks: str
+
+
 class CertificateIssueIn(Schema):
     person_id: ObjectId
     course_id: ObjectId

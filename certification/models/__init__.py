@@ -12,6 +12,7 @@ from .certificates import (
     SerialCounter,
     SkillLevel,
 )
+from .credentials import SigningKey, StatusList
 from .cycles import CycleStatus, CycleSummary
 from .employments import Employment
 from .hours import HourEntry, HourSource
@@ -43,6 +44,8 @@ from .subsidies import (
 )
 
 __all__ = [
+    "SigningKey",
+    "StatusList",
     "ApiKey",
     "ORGANISATION_ROLES",
     "REGION_ROLES",

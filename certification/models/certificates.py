@@ -103,6 +103,9 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     pdf = models.FileField(upload_to="certificates/%Y/", blank=True, storage=private_storage)
+    # Its entry in the issuing province's revocation status list (models.credentials), given
+    # when its signed credential is first made.
+    status_list_index = models.PositiveIntegerField(null=True, blank=True, editable=False)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -31,6 +31,7 @@ from certification.rules.certificates import (
 )
 from certification.selectors import certificates as sel
 from certification.services.bans import PersonBanned, ban_gate
+from certification.services.credentials import status_list_revoke
 from cms.text import join_messages
 
 BAN_REVOCATION_REASON = "禁入处理"
@@ -274,6 +275,7 @@ def _revoke(*, actor, certificate, reason: str, data: dict) -> Certificate:
     )
     certificate.refresh_from_db()
     if updated == 1:
+        status_list_revoke(certificate)  # the signed credential's status flips with it
         audit_record(
             actor=actor,
             action="certificate.revoke",

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from certification.views import certificates as views
+from certification.views import credentials as credential_views
 from certification.views import imports as import_views
 
 urlpatterns: list = [
@@ -38,4 +39,25 @@ urlpatterns: list = [
         import_views.import_job_status,
         name="skill_import_status",
     ),
+]
+
+# Signed credentials (issue 19): downloads, the status lists and the keys verifiers use.
+urlpatterns += [
+    path(
+        "certificates/<int:pk>/credential/",
+        credential_views.my_certificate_credential,
+        name="certificate_credential",
+    ),
+    path(
+        "verify/<str:code>/credential/",
+        credential_views.verify_credential,
+        name="verify_credential",
+    ),
+    path(
+        "credentials/status/<str:code>/",
+        credential_views.credential_status_list,
+        name="credential_status_list",
+    ),
+    path(".well-known/jwks.json", credential_views.jwks, name="credential_jwks"),
+    path("provinces/<str:code>/did.json", credential_views.province_did, name="province_did"),
 ]

@@ -25,6 +25,7 @@ from certification.services.certificates import (
     certificate_batch_create,
     certificate_revoke,
 )
+from certification.services.credentials import certificate_credential_check
 from certification.services.skill_certificates import (
     IMPORT_COLUMNS,
     require_skill_recorder,
@@ -45,7 +46,7 @@ def _no_store(response):
 def verify(request, code: str):
     """Public page, no login: validity and masked data only."""
     cert = (
-        Certificate.objects.select_related("person", "course")
+        Certificate.objects.select_related("person__region", "issuer__region", "course")
         .filter(verification_code=code)
         .first()
     )
@@ -55,7 +56,11 @@ def verify(request, code: str):
         render(
             request,
             "certification/certificates/verify.html",
-            {"c": cert, "masked_name": mask_name(cert.person.name)},
+            {
+                "c": cert,
+                "masked_name": mask_name(cert.person.name),
+                "credential": certificate_credential_check(cert),
+            },
         )
     )
 

@@ -150,6 +150,13 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Certificates and imports hold personal data: kept outside MEDIA_ROOT, served only by views.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(BASE_DIR / "var" / "private")))
+# Certificate PDFs are sealed (PAdES, certification/seals.py) with this certificate and key, the
+# chain up to the trust root verifiers use. Unset in development: a demo CA is made under
+# PRIVATE_STORAGE_ROOT/seal/. Production refuses to start without them.
+SEAL_CERT_FILE = env_str("SEAL_CERT_FILE", "")
+SEAL_KEY_FILE = env_str("SEAL_KEY_FILE", "")
+SEAL_CHAIN_FILES = [p for p in env_str("SEAL_CHAIN_FILES", "").split(",") if p]
+SEAL_TRUST_ROOT_FILE = env_str("SEAL_TRUST_ROOT_FILE", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Excel imports (certification/spreadsheets.py): refused past these limits, by content not name.

@@ -20,6 +20,11 @@ if not env_str("CACHE_URL", ""):
         "is shared between web and worker processes through the cache"
     )
 
+# Certificate PDFs carry the issuing authority's seal, never the development demo CA's.
+for _name in ("SEAL_CERT_FILE", "SEAL_KEY_FILE", "SEAL_TRUST_ROOT_FILE"):
+    if not env_str(_name, ""):
+        raise ImproperlyConfigured(f"{_name} must be set in production (certificate seal)")
+
 # Certificate QR codes carry this address for life: never the development default.
 SITE_BASE_URL = env_str("SITE_BASE_URL")
 if not SITE_BASE_URL.startswith("https://"):

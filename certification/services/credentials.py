@@ -1,0 +1,211 @@
+"""Signed credentials for certificates (issue 19, D-41): per-province Ed25519 keys, the Open
+Badges 3.0 credential of a certificate, and the province's revocation status list, which a
+revocation changes in its own transaction (certificates._revoke calls status_list_revoke)."""
+
+import json
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from certification import pii
+from certification.audit import audit_record
+from certification.models import Certificate, Region, SigningKey, StatusList
+from certification.models.credentials import STATUS_LIST_SIZE
+from certification.rules import credentials as vc
+from certification.rules.certificates import mask_name
+from certification.selectors.credentials import certificate_province, verification_keys
+
+
+class NoCredential(Exception):
+    """The certificate has no issuing province (neither its issuer nor its holder has a
+    region), so no province can sign for it."""
+
+
+def site_url() -> str:
+    return settings.SITE_BASE_URL.rstrip("/")
+
+
+def _url(name: str, *args) -> str:
+    return site_url() + reverse(f"certification:{name}", args=args)
+
+
+def status_list_url(province: Region) -> str:
+    return _url("credential_status_list", province.code)
+
+
+def _new_key(province: Region, number: int) -> SigningKey:
+    kid = f"{vc.province_did(site_url(), province.code)}#key-{number}"
+    key = vc.new_key(kid)
+    return SigningKey.objects.create(
+        province=province,
+        kid=kid,
+        public_jwk=key.export_public(as_dict=True),
+        private_jwk=pii.encrypt(key.export_private()),
+    )
+
+
+def signing_key(province: Region) -> SigningKey:
+    """The province's active key, made on first use (audited like any key change)."""
+    key = SigningKey.objects.filter(province=province, retired_at__isnull=True).first()
+    if key is not None:
+        return key
+    try:
+        with transaction.atomic():
+            key = _new_key(province, SigningKey.objects.filter(province=province).count() + 1)
+            audit_record(
+                actor=None,
+                action="signing_key.create",
+                obj=key,
+                data={"kid": key.kid},
+                region_path=province.path,
+            )
+            return key
+    except IntegrityError:  # made by a concurrent request: use theirs
+        return SigningKey.objects.get(province=province, retired_at__isnull=True)
+
+
+@transaction.atomic
+def signing_key_rotate(*, actor, province: Region) -> SigningKey:
+    """Retire the province's key and make the next one. The retired key stays published, so
+    credentials it signed still verify; new credentials are signed with the new key."""
+    Region.objects.select_for_update().get(pk=province.pk)  # one rotation at a time
+    now = timezone.now()
+    retired = list(
+        SigningKey.objects.filter(province=province, retired_at__isnull=True).values_list(
+            "kid", flat=True
+        )
+    )
+    SigningKey.objects.filter(province=province, retired_at__isnull=True).update(retired_at=now)
+    key = _new_key(province, SigningKey.objects.filter(province=province).count() + 1)
+    audit_record(
+        actor=actor,
+        action="signing_key.rotate",
+        obj=key,
+        data={"kid": key.kid, "retired": retired},
+        region_path=province.path,
+    )
+    return key
+
+
+def _private_jwk(key: SigningKey) -> dict:
+    return json.loads(pii.decrypt(bytes(key.private_jwk)))
+
+
+def _status_list_locked(province: Region) -> StatusList:
+    StatusList.objects.get_or_create(
+        province=province, defaults={"bits": bytes(STATUS_LIST_SIZE // 8)}
+    )
+    return StatusList.objects.select_for_update().get(province=province)
+
+
+@transaction.atomic
+def _status_index(certificate: Certificate, province: Region) -> int:
+    """The certificate's entry in the province's list, given on first use; a certificate that
+    is already revoked gets its bit set at once."""
+    listed = _status_list_locked(province)
+    certificate.refresh_from_db(fields=["status_list_index", "status"])
+    if certificate.status_list_index is not None:
+        return certificate.status_list_index
+    index = listed.next_index
+    if index >= len(listed.bits) * 8:  # grow by another 16 KB rather than refuse
+        listed.bits = bytes(listed.bits) + bytes(STATUS_LIST_SIZE // 8)
+    listed.next_index = index + 1
+    if certificate.status == Certificate.Status.REVOKED:
+        listed.bits = vc.with_bit(bytes(listed.bits), index, True)
+    listed.updated_at = timezone.now()
+    listed.save()
+    Certificate.objects.filter(pk=certificate.pk).update(status_list_index=index)
+    certificate.status_list_index = index
+    return index
+
+
+def status_list_revoke(certificate: Certificate) -> None:
+    """Set the certificate's revocation bit; runs inside the revocation's transaction, so the
+    published list and the certificate's status never disagree."""
+    if certificate.status_list_index is None:
+        return  # no credential made yet: its bit is set when one is
+    province = certificate_province(certificate)
+    if province is None:
+        return
+    listed = _status_list_locked(province)
+    listed.bits = vc.with_bit(bytes(listed.bits), certificate.status_list_index, True)
+    listed.updated_at = timezone.now()
+    listed.save(update_fields=["bits", "updated_at"])
+
+
+def _facts(certificate: Certificate, province: Region, index: int) -> vc.CertificateFacts:
+    course = certificate.course
+    kind = certificate.get_kind_display()
+    if course is not None:
+        name = course.title
+    elif certificate.kind == Certificate.Kind.SKILL_LEVEL:
+        name = f"{certificate.get_occupation_display()} {certificate.get_level_display()}"
+    else:
+        name = kind
+    hours = f"{certificate.hours:.1f}" if certificate.hours is not None else None
+    role = ""
+    if certificate.cycle_summary_id:
+        role = certificate.cycle_summary.get_role_display()
+    description = f"{kind}：{name}" + (f"（{hours} 学时）" if hours else "")
+    return vc.CertificateFacts(
+        credential_url=_url("verify_credential", certificate.verification_code),
+        verify_url=_url("verify", certificate.verification_code),
+        serial=certificate.serial,
+        kind_label=kind,
+        achievement_id=site_url()
+        + (course.url if course is not None and course.url else "/")
+        + f"#{certificate.kind}",
+        achievement_name=name,
+        achievement_description=description,
+        criteria=description,
+        hours=hours,
+        role_label=role,
+        issuer_did=vc.province_did(site_url(), province.code),
+        issuer_name=certificate.issuer_name,
+        issuer_url=site_url() + "/",
+        issued_on=certificate.issue_date,
+        valid_until=None,
+        holder_masked_name=mask_name(certificate.person.name),
+        id_number=certificate.person.reveal_id_number(),
+        salt=pii.blind_index(certificate.verification_code, purpose="ob3-salt")[:16],
+        status_list_url=status_list_url(province),
+        status_index=index,
+    )
+
+
+def certificate_credential(certificate: Certificate) -> str:
+    """The certificate's OpenBadgeCredential as a VC-JWT signed by its province's key."""
+    province = certificate_province(certificate)
+    if province is None:
+        raise NoCredential(certificate.serial)
+    index = _status_index(certificate, province)
+    payload = vc.achievement_credential(_facts(certificate, province, index))
+    return vc.sign(payload, _private_jwk(signing_key(province)))
+
+
+def status_list_credential(province: Region) -> str:
+    """The province's BitstringStatusListCredential as a VC-JWT, as of now."""
+    listed = StatusList.objects.filter(province=province).first()
+    bits = bytes(listed.bits) if listed else bytes(STATUS_LIST_SIZE // 8)
+    at = listed.updated_at if listed else timezone.now()
+    payload = vc.status_list_credential(
+        list_url=status_list_url(province),
+        issuer_did=vc.province_did(site_url(), province.code),
+        bits=bits,
+        at=at,
+    )
+    return vc.sign(payload, _private_jwk(signing_key(province)))
+
+
+def certificate_credential_check(certificate: Certificate) -> vc.Verification | None:
+    """What a verifier finds today for the certificate's credential: signed with a published
+    key of its province, and its bit in the province's status list. None when no province can
+    sign for it."""
+    province = certificate_province(certificate)
+    if province is None:
+        return None
+    token = certificate_credential(certificate)
+    lists = {status_list_url(province): status_list_credential(province)}
+    return vc.verify(token, verification_keys(), status_lists=lists)
