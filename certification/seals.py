@@ -11,6 +11,9 @@ PRIVATE_STORAGE_ROOT/seal/ (never in production, which refuses to start without 
 import datetime as dt
 import io
 import math
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,7 +61,9 @@ def seal_material() -> SealMaterial:
 
 
 def _demo_material(folder: Path) -> SealMaterial:
-    """A demo CA and a seal certificate it issued, made once per installation."""
+    """A demo CA and a seal certificate it issued, made once per installation. Made in a
+    scratch folder and renamed into place, so two processes starting together (web and
+    worker) never mix one's CA with the other's certificate."""
     material = SealMaterial(
         key_file=folder / "seal.key",
         cert_file=folder / "seal.pem",
@@ -67,7 +72,17 @@ def _demo_material(folder: Path) -> SealMaterial:
     )
     if material.cert_file.exists():
         return material
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".seal-", dir=folder.parent))
+    _write_demo_material(scratch)
+    try:
+        os.rename(scratch, folder)
+    except OSError:  # another process won the race: use its material
+        shutil.rmtree(scratch, ignore_errors=True)
+    return material
+
+
+def _write_demo_material(folder: Path) -> None:
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name(
@@ -115,13 +130,12 @@ def _demo_material(folder: Path) -> SealMaterial:
         .sign(ca_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    material.key_file.write_bytes(
+    (folder / "seal.key").write_bytes(
         seal_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
-    material.key_file.chmod(0o600)
+    (folder / "seal.key").chmod(0o600)
     (folder / "ca.pem").write_bytes(ca.public_bytes(pem))
-    material.cert_file.write_bytes(seal.public_bytes(pem))
-    return material
+    (folder / "seal.pem").write_bytes(seal.public_bytes(pem))
 
 
 def _usage(*, cert_sign: bool) -> x509.KeyUsage:

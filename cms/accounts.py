@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import User
+from cms.sms import sms_send
 
 logger = logging.getLogger("carecert.sms")
 
@@ -41,12 +42,6 @@ def normalize_cn_mobile(value) -> str | None:
     text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value or "")))
     match = _CN_MOBILE.match(text)
     return f"+86{match.group(1)}" if match else None
-
-
-def sms_send(phone: str, text: str) -> None:
-    """Send a text message. Embedded mode has no SMS gateway: the message goes to the log, with
-    the number masked (a deployment wires its domestic gateway here)."""
-    logger.info("SMS to %s: %s", phone[-4:].rjust(11, "*"), text)
 
 
 def sign_in_after_setting_password(request, user) -> None:

@@ -19,6 +19,8 @@ ENV = {
     "SEAL_CERT_FILE": "/etc/carecert/seal.pem",
     "SEAL_KEY_FILE": "/etc/carecert/seal.key",
     "SEAL_TRUST_ROOT_FILE": "/etc/carecert/root.pem",
+    "SMS_GATEWAY_URL": "https://sms.example.cn/send",
+    "SMS_GATEWAY_SECRET": "s" * 32,
 }
 
 
@@ -50,3 +52,8 @@ def test_production_takes_the_configured_https_site_url():
 def test_production_refuses_to_seal_certificates_with_the_demo_ca():
     result = _load(SITE_BASE_URL="https://carecert.example.cn", SEAL_CERT_FILE="")
     assert result.returncode != 0 and "SEAL_CERT_FILE" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_sms_gateway():
+    result = _load(SITE_BASE_URL="https://carecert.example.cn", SMS_GATEWAY_URL="")
+    assert result.returncode != 0 and "SMS_GATEWAY_URL" in result.stderr

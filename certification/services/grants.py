@@ -21,7 +21,8 @@ from certification.access.administration import access_grant_for_approval, requi
 from certification.audit import audit_record
 from certification.models import SECOND_APPROVAL_ROLES, RoleGrant, StaffMembership
 from certification.services.subsidies import TransitionNotAllowed
-from cms.accounts import INVALID_PHONE, normalize_cn_mobile, sms_send
+from cms.accounts import INVALID_PHONE, normalize_cn_mobile
+from cms.sms import sms_send
 
 G = RoleGrant.Status
 # Invitations are valid this long after they are sent.

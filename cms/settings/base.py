@@ -204,6 +204,11 @@ MFA_TOTP_ISSUER = "CareCert"
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Text messages (cms/sms.py): logged in development; production posts to the SMS gateway.
+SMS_BACKEND = env_str("SMS_BACKEND", "cms.sms.LogBackend")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_SECRET = env_str("SMS_GATEWAY_SECRET", "")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 5)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CareCert <noreply@carecert.local>")
 
 # --- Login protection (django-axes): 5 failures per account in 15 min lock it for 30 min.

@@ -41,6 +41,14 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 CSRF_COOKIE_HTTPONLY = True
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+SMS_BACKEND = env_str("SMS_BACKEND", "cms.sms.HttpGatewayBackend")
+if SMS_BACKEND == "cms.sms.HttpGatewayBackend" and not (
+    env_str("SMS_GATEWAY_URL", "").startswith("https://") and env_str("SMS_GATEWAY_SECRET", "")
+):
+    raise ImproperlyConfigured(
+        "SMS_GATEWAY_URL (https://…) and SMS_GATEWAY_SECRET must be set in production: "
+        "sign-up codes and invitations go by text message"
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},

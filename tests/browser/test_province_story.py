@@ -25,6 +25,7 @@ from wagtail.models import Page, Site
 from certification.models import Certificate, Employment, HourEntry, LearningPolicy, Person
 from certification.models.subsidies import ApplicationStatus as S
 from certification.models.subsidies import SubsidyApplication, SubsidyStandard
+from certification.rules import credentials as vc
 from certification.services import subsidies as svc
 from cms.choices import HourKind
 from cms.models.pages import CoursePage, LessonPage
@@ -248,11 +249,18 @@ def test_one_caregivers_story_from_hiring_to_paid_subsidy_across_every_role(
     page.context.clear_cookies()
     page.goto(f"{url}/verify/{certificate.verification_code}/")
     assert "有效" in page.inner_text("body") and "已撤销" not in page.inner_text("body")
+    assert "签名有效" in page.inner_text("section.credential")
+    # The signed credential, checked as a third party would: only the published keys.
+    with page.expect_download() as download:
+        page.click("section.credential a.btn")
+    token = Path(download.value.path()).read_text()
+    keys = {k["kid"]: k for k in page.request.get(f"{url}/.well-known/jwks.json").json()["keys"]}
+    assert vc.verify(token, keys).valid
     login(page, live_server, worker_user.email)
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{url}/me/certificates/")
     assert certificate.serial in page.inner_text("body")
-    _on_screen(page, "td.status .badge", "td.actions")
+    _on_screen(page, "td.status .badge", "td.actions .btn-secondary")  # 下载电子凭证
     _shot(page, "5a-my-certificates-on-a-phone")
     page.goto(f"{url}/subsidies/eligibility/")
     card = page.locator(".subsidy-option[data-type=training]")
@@ -327,6 +335,7 @@ def test_one_caregivers_story_from_hiring_to_paid_subsidy_across_every_role(
         page.context.clear_cookies()
         page.goto(f"{url}/verify/{second_cert.verification_code}/")
         assert "已撤销" in page.inner_text("body")
+        assert "状态：已撤销" in page.inner_text("section.credential")  # its status list too
 
         # 11. Her institution sees the flag and ends the employment in one step.
         login(page, live_server, cast.institution_admin.email)
