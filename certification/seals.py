@@ -8,6 +8,8 @@ and tests have none: a self-made demo CA and seal certificate are made on first 
 PRIVATE_STORAGE_ROOT/seal/ (never in production, which refuses to start without real ones).
 """
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import io
 import math
@@ -29,8 +31,8 @@ from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -209,8 +211,20 @@ def seal_pdf(pdf: bytes, *, issuer_name: str, reason: str) -> bytes:
         new_field_spec=fields.SigFieldSpec(FIELD, on_page=0, box=SEAL_BOX),
     )
     out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out)
+    _run(pdf_signer.async_sign_pdf(writer, output=out))
     return out.getvalue()
+
+
+def _run(coroutine):
+    """pyHanko works in asyncio; its sync wrappers call asyncio.run, which fails where an event
+    loop already runs in this thread (an ASGI server, Playwright's sync API). Then the coroutine
+    runs on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @dataclass(frozen=True)
@@ -236,7 +250,7 @@ def seal_verify(pdf: bytes, *, trust_root_file: Path | None = None) -> SealRepor
         allow_fetching=False,
     )
     try:
-        status = validate_pdf_signature(signatures[0], context)
+        status = _run(async_validate_pdf_signature(signatures[0], context))
     except (SignatureValidationError, ValueError) as exc:
         return SealReport(False, f"seal does not validate: {exc}")
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
