@@ -118,15 +118,24 @@ def run(report):
 
 
 def _worker_env(broker: str) -> dict:
-    """The worker process must use this run's test database (bench/__main__ created it)."""
-    from urllib.parse import urlsplit, urlunsplit
+    """The worker process must use this run's test database (bench/__main__ created it), on
+    the server this process uses: DATABASE_URL's, or the embedded one when it is unset."""
+    from urllib.parse import quote
 
-    name = connection.settings_dict["NAME"]
-    url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = db["HOST"] or "127.0.0.1"
+    if host.startswith("/"):  # a socket directory
+        url = f"postgresql://{auth}@/{db['NAME']}?host={quote(host, safe='')}"
+        if db.get("PORT"):
+            url += f"&port={db['PORT']}"
+    else:
+        url = f"postgresql://{auth}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
     return dict(
         os.environ,
-        DATABASE_URL=urlunsplit(parts._replace(path=f"/{name}")),
+        DATABASE_URL=url,
         CELERY_BROKER_URL=broker,
         # The test settings run tasks eagerly; the worker must queue the PDF tasks.
         DJANGO_SETTINGS_MODULE="bench.worker_settings",

@@ -38,6 +38,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 FIELD = "CareCertSeal"
+SIGNATURE_BYTES = 16_384
 # Lower right of the A4 page (points from the bottom left), clear of the certificate's table.
 SEAL_BOX = (405, 70, 545, 210)
 SEAL_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"
@@ -186,7 +187,8 @@ def seal_image(issuer_name: str) -> Image.Image:
     label = ImageFont.truetype(SEAL_FONT, 44)
     text = "电子证照专用章"
     draw.text((cx - draw.textlength(text, font=label) / 2, cy + 110), text, font=label, fill=red)
-    return image.convert("RGB")
+    # Four palette colours (red, white, two edge tones): a fraction of RGB's bytes to compress.
+    return image.convert("RGB").convert("P", palette=Image.Palette.ADAPTIVE, colors=4)
 
 
 def seal_pdf(pdf: bytes, *, issuer_name: str, reason: str) -> bytes:
@@ -211,7 +213,9 @@ def seal_pdf(pdf: bytes, *, issuer_name: str, reason: str) -> bytes:
         new_field_spec=fields.SigFieldSpec(FIELD, on_page=0, box=SEAL_BOX),
     )
     out = io.BytesIO()
-    _run(pdf_signer.async_sign_pdf(writer, output=out))
+    # A fixed reservation (an ECDSA signature with a two-certificate chain needs ~3 KB) spares
+    # pyHanko a dry-run signature to measure it.
+    _run(pdf_signer.async_sign_pdf(writer, output=out, bytes_reserved=SIGNATURE_BYTES))
     return out.getvalue()
 
 

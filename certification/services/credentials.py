@@ -89,8 +89,16 @@ def signing_key_rotate(*, actor, province: Region) -> SigningKey:
     return key
 
 
+# Decrypted private keys, per process, by their ciphertext: a key never changes once made
+# (rotation makes a new one), so each is decrypted once rather than on every download.
+_PRIVATE_JWKS: dict[bytes, dict] = {}
+
+
 def _private_jwk(key: SigningKey) -> dict:
-    return json.loads(pii.decrypt(bytes(key.private_jwk)))
+    sealed = bytes(key.private_jwk)
+    if sealed not in _PRIVATE_JWKS:
+        _PRIVATE_JWKS[sealed] = json.loads(pii.decrypt(sealed))
+    return _PRIVATE_JWKS[sealed]
 
 
 def _status_list_locked(province: Region) -> StatusList:
@@ -100,10 +108,16 @@ def _status_list_locked(province: Region) -> StatusList:
     return StatusList.objects.select_for_update().get(province=province)
 
 
-@transaction.atomic
 def _status_index(certificate: Certificate, province: Region) -> int:
     """The certificate's entry in the province's list, given on first use; a certificate that
     is already revoked gets its bit set at once."""
+    if certificate.status_list_index is not None:
+        return certificate.status_list_index
+    return _status_index_allocate(certificate, province)
+
+
+@transaction.atomic
+def _status_index_allocate(certificate: Certificate, province: Region) -> int:
     listed = _status_list_locked(province)
     certificate.refresh_from_db(fields=["status_list_index", "status"])
     if certificate.status_list_index is not None:
