@@ -19,6 +19,7 @@ from certification.api.schemas import (
 )
 from certification.models import ApiKey, Certificate
 from certification.rules.credentials import MEDIA_TYPE
+from certification.selectors.certificates import certificate_by_code
 from certification.services.certificates import certificate_issue_training, certificate_revoke
 from certification.services.credentials import (
     NoCredential,
@@ -81,11 +82,7 @@ def certificate_credential(request, code: str = Path(..., pattern=CODE)):
     """Issue 19: the certificate's signed credential (same code, same data as the public
     verify page), with its signature and status as checked against the published keys."""
     api_key(request)
-    c = (
-        Certificate.objects.select_related("person__region", "issuer__region", "course")
-        .filter(verification_code=code)
-        .first()
-    )
+    c = certificate_by_code(code)
     if c is None:
         raise Http404
     try:

@@ -105,3 +105,13 @@ def batch_candidates(*, training_base, course):
     )
     ids -= banned_person_ids(ids)
     return Person.objects.filter(Q(pk__in=ids)).order_by("name")
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate a public verification code names, with what its verify page and its
+    signed credential read (holder, issuer and their regions, course)."""
+    return (
+        Certificate.objects.select_related("person__region", "issuer__region", "course")
+        .filter(verification_code=code)
+        .first()
+    )

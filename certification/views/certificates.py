@@ -16,7 +16,7 @@ from certification.forms_certificates import (
     SkillCertificateImportForm,
     VerifySearchForm,
 )
-from certification.models import Certificate, CertificateBatch, Organisation
+from certification.models import CertificateBatch, Organisation
 from certification.models.staff import StaffRole
 from certification.rules.certificates import mask_name
 from certification.selectors import certificates as sel
@@ -45,11 +45,7 @@ def _no_store(response):
 
 def verify(request, code: str):
     """Public page, no login: validity and masked data only."""
-    cert = (
-        Certificate.objects.select_related("person__region", "issuer__region", "course")
-        .filter(verification_code=code)
-        .first()
-    )
+    cert = sel.certificate_by_code(code)
     if cert is None:
         return _no_store(render(request, "certification/certificates/verify_404.html", status=404))
     return _no_store(

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from certification.access.certificates import access_certificate
 from certification.models import Certificate, Region
 from certification.rules import credentials as vc
+from certification.selectors.certificates import certificate_by_code
 from certification.selectors.credentials import published_keys
 from certification.services import credentials as svc
 
@@ -34,11 +35,7 @@ def my_certificate_credential(request, pk: int):
 def verify_credential(request, code: str):
     """The credential of the certificate the verify page shows (same code, same data: a
     masked name and a salted hash of the ID number)."""
-    certificate = (
-        Certificate.objects.select_related("person__region", "issuer__region", "course")
-        .filter(verification_code=code)
-        .first()
-    )
+    certificate = certificate_by_code(code)
     if certificate is None:
         raise Http404
     return _credential_response(certificate)
