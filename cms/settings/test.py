@@ -1,5 +1,7 @@
 """pytest settings: fast hashing, in-memory e-mail, eager Celery unless a broker is given."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, CONTENT_SECURITY_POLICY, MIDDLEWARE  # noqa: F401
 
@@ -26,3 +28,8 @@ MFA_REQUIRED_FOR_STAFF = False
 # Per-process memory cache, whatever CACHE_URL says: rate limits and job progress must not
 # carry over from one test (or one run) to the next.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Two runs on one machine at once (two checkouts, or two people in one) each need their own
+# test database: CARECERT_TEST_DB_NAME names it; pytest-xdist adds its worker suffix.
+if os.environ.get("CARECERT_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["CARECERT_TEST_DB_NAME"]}  # noqa: F405

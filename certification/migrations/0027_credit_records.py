@@ -1,0 +1,8 @@
+# Issue 20 (D-3x): operations filled in by the area's work.
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("certification", "0026_work_certificate_rule")]
+
+    operations = []
