@@ -13,6 +13,7 @@ class CertificationConfig(AppConfig):
         from certification.models import ImportJob  # noqa: PLC0415
         from certification.services import (  # noqa: PLC0415
             ban_register,
+            health,
             skill_certificates,
             staff_roster,
         )
@@ -23,3 +24,4 @@ class CertificationConfig(AppConfig):
             ImportJob.Kind.SKILL_CERTIFICATES, skill_certificates.IMPORT_HANDLER
         )
         import_handler_register(ImportJob.Kind.STAFF_ROSTER, staff_roster.IMPORT_HANDLER)
+        import_handler_register(ImportJob.Kind.HEALTH_CHECKS, health.IMPORT_HANDLER)

@@ -11,7 +11,15 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import AuditEvent, BanEntry, Organisation, Person, RoleGrant, StaffRole
+from certification.models import (
+    AuditEvent,
+    BanEntry,
+    CreditRecord,
+    Organisation,
+    Person,
+    RoleGrant,
+    StaffRole,
+)
 from certification.models.staff import ORGANISATION_ROLES, REGION_ROLES, StaffMembership
 
 ALL = _("全部")
@@ -108,4 +116,33 @@ class BanFilter(filters.FilterSet):
 
     class Meta:
         model = BanEntry
+        fields = []
+
+
+class CreditFilter(filters.FilterSet):
+    subject_kind = filters.ChoiceFilter(
+        label=_("对象类型"), choices=CreditRecord.SubjectKind.choices, empty_label=ALL
+    )
+    kind = filters.ChoiceFilter(label=_("类别"), choices=CreditRecord.Kind.choices, empty_label=ALL)
+    since = filters.DateFilter(
+        label=_("决定日期起"),
+        field_name="decision_date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = filters.DateFilter(
+        label=_("决定日期止"),
+        field_name="decision_date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    q = _search(
+        _("名称、姓名或文号"),
+        "organisation__name__contains",
+        "person_name__contains",
+        "decision_number__contains",
+    )
+
+    class Meta:
+        model = CreditRecord
         fields = []

@@ -13,6 +13,7 @@ ISSUE_CERTIFICATE_BATCH = "certification.issue_certificate_batch"
 ISSUE_CYCLE_STATEMENT = "certification.issue_cycle_statement"
 RECOMPUTE_COMPLIANCE = "certification.recompute_compliance"
 RUN_IMPORT_JOB = "certification.run_import_job"
+DELIVER_OUTBOX = "certification.deliver_outbox"
 
 
 def registered_task(name: str):

@@ -13,7 +13,12 @@ from certification.urlconf import (
     security,
     subsidies,
 )
+from certification.urlconf import credit as credit_urls
+from certification.urlconf import health as health_urls
 from certification.urlconf import imports as import_urls
+from certification.urlconf import outbox as outbox_urls
+from certification.urlconf import supervision as supervision_urls
+from certification.urlconf import work_certificates as work_certificate_urls
 from certification.views import accounts as account_views
 from certification.views import people as people_views
 
@@ -25,12 +30,17 @@ urlpatterns = [
     path("people/", people_views.person_list, name="person_list"),
     path("people/<int:person_id>/", people_views.person_detail, name="person_detail"),
     *bans.urlpatterns,
+    *credit_urls.urlpatterns,
     *certificates.urlpatterns,
     *compliance.urlpatterns,
     *hours.urlpatterns,
     *subsidies.urlpatterns,
     *dashboards.urlpatterns,
+    *health_urls.urlpatterns,
     *security.urlpatterns,
     *import_urls.urlpatterns,
     *administration.urlpatterns,
+    *outbox_urls.urlpatterns,
+    *supervision_urls.urlpatterns,
+    *work_certificate_urls.urlpatterns,
 ]

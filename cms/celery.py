@@ -20,6 +20,10 @@ def beat_schedule() -> dict:
             "task": "certification.send_cycle_reminders",
             "schedule": crontab(hour=8, minute=0),
         },
+        "health-reminders-daily": {  # D-36: before a health certificate lapses
+            "task": "certification.send_health_reminders",
+            "schedule": crontab(hour=8, minute=15),
+        },
         "compliance-status-refresh-daily": {
             "task": "certification.refresh_compliance_status",
             "schedule": crontab(hour=1, minute=30),
@@ -31,6 +35,10 @@ def beat_schedule() -> dict:
         "audit-checkpoint-hourly": {  # D-33: the chain's head, signed, outside the table
             "task": "certification.audit_checkpoint",
             "schedule": crontab(minute=5),
+        },
+        "outbox-deliver-every-minute": {  # D-40: retries and anything an emit's kick missed
+            "task": "certification.deliver_outbox",
+            "schedule": crontab(),
         },
         "ban-yearly-recheck": {  # D-23, on each region's day (policy table "ban-recheck")
             "task": "certification.tasks.ban_yearly_recheck",

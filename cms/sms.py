@@ -9,8 +9,6 @@ e-mail: SMS_BACKEND names a class with `send(phone, text)`.
   carries an id, so a gateway that honours it delivers a retried message once.
 """
 
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -19,6 +17,8 @@ import uuid
 import requests
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from cms.webhooks import signed_headers
 
 logger = logging.getLogger("carecert.sms")
 
@@ -45,21 +45,11 @@ class HttpGatewayBackend:
         ).encode()
         last = ""
         for attempt in range(self.attempts):
-            timestamp = str(int(time.time()))
-            signature = hmac.new(
-                settings.SMS_GATEWAY_SECRET.encode(),
-                timestamp.encode() + b"." + body,
-                hashlib.sha256,
-            ).hexdigest()
             try:
                 response = requests.post(
                     settings.SMS_GATEWAY_URL,
                     data=body,
-                    headers={
-                        "Content-Type": "application/json; charset=utf-8",
-                        "X-CareCert-Timestamp": timestamp,
-                        "X-CareCert-Signature": signature,
-                    },
+                    headers=signed_headers(settings.SMS_GATEWAY_SECRET, body),
                     timeout=settings.SMS_GATEWAY_TIMEOUT,
                 )
             except requests.RequestException as exc:

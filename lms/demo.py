@@ -154,3 +154,4 @@ def load_learning(log) -> None:
 
 from lms.demo_offline import load_offline_demo  # noqa: E402, F401  (registers demo step 40)
 from lms.demo_online import load_online_learners  # noqa: E402, F401  (registers demo step 35)
+from lms.demo_supervision import load_supervision_demo  # noqa: E402, F401  (registers demo step 45)

@@ -7,16 +7,23 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from certification import pii
 from certification.idnumbers import IdType, build_resident_id, uscc_check_char
 from certification.models import (
     Accreditation,
+    AccreditationDecision,
     BanEntry,
     Certificate,
+    CreditRecord,
     CycleSummary,
     Employment,
+    EventType,
+    HealthCheck,
+    HealthTraining,
     HourEntry,
     Organisation,
     Person,
+    Receiver,
     Region,
     StaffMembership,
     SubsidyApplication,
@@ -225,3 +232,76 @@ class ClassSessionFactory(factory.django.DjangoModelFactory):
     hours = Decimal("2.0")
     hour_kind = "practice"
     capacity = 30
+
+
+class CreditRecordFactory(factory.django.DjangoModelFactory):
+    """A commendation of `organisation` (pass it), registered in the organisation's region."""
+
+    class Meta:
+        model = CreditRecord
+
+    subject_kind = CreditRecord.SubjectKind.ORGANISATION
+    organisation = factory.SubFactory(OrganisationFactory)
+    region = factory.SelfAttribute("organisation.region")
+    kind = CreditRecord.Kind.COMMENDATION
+    decision_number = factory.Sequence(lambda n: f"卫表〔2026〕{n + 1}号")
+    authority = "昆明市卫生健康委员会"
+    decision_date = dt.date(2026, 6, 1)
+
+
+class AccreditationDecisionFactory(factory.django.DjangoModelFactory):
+    """A regulator's suspension of `accreditation` (pass it and `decided_by`); the decision row
+    only: the status changes through services.supervision.accreditation_decide."""
+
+    class Meta:
+        model = AccreditationDecision
+
+    action = AccreditationDecision.Action.SUSPEND
+    from_status = "active"
+    to_status = "suspended"
+    decision_number = factory.Sequence(lambda n: f"卫监〔2026〕{n + 1}号")
+    reason = "培训记录弄虚作假"
+    decided_on = dt.date(2026, 11, 20)
+
+
+class HealthCheckFactory(factory.django.DjangoModelFactory):
+    """A fit yearly health check a month ago, its certificate valid for a year; pass `person`
+    and `institution`."""
+
+    class Meta:
+        model = HealthCheck
+
+    check_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    result = HealthCheck.Result.FIT
+    hospital = "昆明市妇幼保健院"
+    certificate_number = factory.Sequence(lambda n: f"JK{n:06d}")
+    valid_until = factory.LazyAttribute(lambda o: o.check_date + dt.timedelta(days=364))
+
+
+class HealthTrainingFactory(factory.django.DjangoModelFactory):
+    """A health-care training a month ago; pass `person` and `institution`."""
+
+    class Meta:
+        model = HealthTraining
+
+    training_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    hours = Decimal("4.0")
+    provider = "托育机构卫生保健培训"
+
+
+class ReceiverFactory(factory.django.DjangoModelFactory):
+    """An active outbox receiver of every event type (D-40); pass `url`, and `secret` to sign
+    with a known key (stored encrypted, as the receiver service stores it)."""
+
+    class Meta:
+        model = Receiver
+
+    name = factory.Sequence(lambda n: f"全国托育服务信息管理系统{n}")
+    url = "https://tuoyu.example.gov.cn/api/events"
+    event_types = factory.LazyFunction(lambda: [t.value for t in EventType])
+    is_active = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        secret = kwargs.pop("secret", "receiver-secret-2026")
+        return model_class.objects.create(*args, secret_cipher=pii.encrypt(secret), **kwargs)

@@ -38,6 +38,7 @@ EXEMPT = {
     "certificate_serial_allocate": "a serial counter; the certificate it numbers is audited",
     "compliance_on_hour_entry": "adds a posted entry's hours (the posting is audited)",
     "person_region_follow": "its callers' employment.create / employment.end rows record it",
+    "outbox_emit": "the outbox row of a change whose own service audits it (D-40)",
     "quiz_attempt_start": "a learner's attempt row; its submission and credit are audited",
     "status_list_revoke": "the revocation bit of a certificate whose revocation is audited",
 }

@@ -11,6 +11,7 @@ from certification.api import throttles
 from certification.api.common import ERRORS, MAX_ID, Pagination, require
 from certification.api.principal import key_actor
 from certification.api.schemas import (
+    EmploymentCreatedOut,
     EmploymentCreateIn,
     EmploymentEndIn,
     EmploymentOut,
@@ -19,6 +20,7 @@ from certification.api.schemas import (
 )
 from certification.audit import client_ip
 from certification.models import ApiKey, Employment
+from certification.selectors.work_certificates import newcomer_requirement
 from certification.services.ban_register import hiring_employ
 from certification.services.employment_states import employment_end, employment_update_terms
 from certification.services.people import employment_transfer
@@ -28,7 +30,7 @@ router = Router(tags=["任职"])
 
 @router.post(
     "/employments",
-    response={201: EmploymentOut, 200: EmploymentOut, **ERRORS},
+    response={201: EmploymentCreatedOut, 200: EmploymentCreatedOut, **ERRORS},
     throttle=throttles.ban_checks(),
 )
 def employment_create_view(request, payload: EmploymentCreateIn):
@@ -36,7 +38,8 @@ def employment_create_view(request, payload: EmploymentCreateIn):
     (D-5, D-23): the person is named by ID number AND name; an unregistered person is
     registered, a registered one must carry that name (422 otherwise, as on the page); the
     hiring ban check runs and a hit is refused with code `person_banned`, without details.
-    A repeat of an active hire answers 200 with the existing employment."""
+    A repeat of an active hire answers 200 with the existing employment. `work_certificate`
+    says what the region's 持证上岗 rule asks of the newcomer (D-37)."""
     key = require(request, ApiKey.Role.INSTITUTION)
     employment = hiring_employ(
         actor=key_actor(key),
@@ -50,6 +53,18 @@ def employment_create_view(request, payload: EmploymentCreateIn):
         ui_contribution_months=payload.ui_contribution_months,
         ip=client_ip(request),
     )
+    requirement = newcomer_requirement(
+        person=employment.person,
+        role=employment.role,
+        region=key.organisation.region,
+        start_date=employment.start_date,
+    )
+    employment.work_certificate = {
+        "required": requirement.required,
+        "status": requirement.status.status,
+        "deadline": requirement.status.deadline,
+        "message": requirement.message,
+    }
     return Status(200 if getattr(employment, "replayed", False) else 201, employment)
 
 

@@ -155,6 +155,20 @@ class EmploymentOut(Schema):
         return obj.flagged_for_termination_at is not None
 
 
+class WorkCertificateRequirementOut(Schema):
+    """D-37 持证上岗 for a new hire: whether the region requires a certificate for the role,
+    the person's status and the last day of the grace period."""
+
+    required: bool
+    status: str = Field(description="not_required / within_grace / holds / past_grace")
+    deadline: dt.date | None
+    message: str
+
+
+class EmploymentCreatedOut(EmploymentOut):
+    work_certificate: WorkCertificateRequirementOut
+
+
 # ---- hour entries ------------------------------------------------------------------------
 
 

@@ -13,12 +13,15 @@ from .certificates import (
     SkillLevel,
 )
 from .credentials import SigningKey, StatusList
+from .credit import CreditRecord
 from .cycles import CycleStatus, CycleSummary
 from .employments import Employment
+from .health import HealthCheck, HealthTraining
 from .hours import HourEntry, HourSource
 from .imports import ImportJob
 from .notifications import Notification
 from .organisations import Accreditation, Organisation
+from .outbox import Delivery, DeliveryStatus, EventType, OutboxEvent, Receiver
 from .people import IdProcessingConsent, Person
 from .regions import Region
 from .requirements import BanRecheckDate, LearningPolicy, RequirementRule
@@ -42,9 +45,19 @@ from .subsidies import (
     SubsidyType,
     UrgentOccupation,
 )
+from .supervision import AccreditationDecision, AccreditationStatus
+from .work_certificates import WORK_CERTIFICATE_ROLES, WorkCertificateRule
 
 __all__ = [
+    "Delivery",
+    "DeliveryStatus",
+    "EventType",
+    "OutboxEvent",
+    "Receiver",
+    "AccreditationDecision",
+    "AccreditationStatus",
     "SigningKey",
+    "CreditRecord",
     "StatusList",
     "ApiKey",
     "ORGANISATION_ROLES",
@@ -64,6 +77,8 @@ __all__ = [
     "CycleStatus",
     "CycleSummary",
     "Employment",
+    "HealthCheck",
+    "HealthTraining",
     "HourEntry",
     "HourSource",
     "IdProcessingConsent",
@@ -90,4 +105,6 @@ __all__ = [
     "SubsidyStandard",
     "SubsidyType",
     "UrgentOccupation",
+    "WORK_CERTIFICATE_ROLES",
+    "WorkCertificateRule",
 ]

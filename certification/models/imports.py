@@ -18,6 +18,7 @@ class ImportJob(models.Model):
         BANS = "bans", _("禁入登记")
         ROSTER = "roster", _("班次名单")
         STAFF_ROSTER = "staff_roster", _("机构花名册")
+        HEALTH_CHECKS = "health_checks", _("年度体检记录")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")

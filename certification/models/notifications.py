@@ -14,6 +14,7 @@ class Notification(models.Model):
         BAN_ALERT = "ban_alert", _("禁入预警")
         CERTIFICATE = "certificate", _("证书")
         SUBSIDY = "subsidy", _("补贴")
+        HEALTH_REMINDER = "health_reminder", _("健康证到期提醒")
         SYSTEM = "system", _("系统")
 
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .supervision import AccreditationStatus
+
 
 class Organisation(models.Model):
     """D-4: a childcare institution or a training base (same identity fields)."""
@@ -76,6 +78,13 @@ class Accreditation(models.Model):
     valid_from = models.DateField(_("有效期起"))
     valid_to = models.DateField(_("有效期止"))
     document_number = models.CharField(_("认定文号"), max_length=64, blank=True)
+    # D-39: a suspended or withdrawn accreditation certifies nothing (services.supervision).
+    status = models.CharField(
+        _("资质状态"),
+        max_length=16,
+        choices=AccreditationStatus.choices,
+        default=AccreditationStatus.ACTIVE,
+    )
 
     class Meta:
         verbose_name = _("培训资质")

@@ -24,6 +24,8 @@ class TrainingFacts:
     issue_date: dt.date
     banned: bool = False
     base_operating: bool = True  # a suspended or withdrawn base issues nothing (issue 15)
+    # D-39: decision numbers of regulators' suspensions/withdrawals of the accreditations
+    accreditation_stops: tuple[str, ...] = ()
 
 
 def training_refusals(facts: TrainingFacts) -> list[str]:
@@ -43,13 +45,40 @@ def training_refusals(facts: TrainingFacts) -> list[str]:
         reasons.append(_("理论考试未通过。"))
     if facts.needs_practical and not facts.practical_passed:
         reasons.append(_("实操考核未通过。"))
-    if not facts.accreditation_windows:
+    if not facts.accreditation_windows and not facts.accreditation_stops:
         reasons.append(_("本基地的培训资质不包含该课程。"))
-    elif not any(a <= facts.issue_date <= b for a, b in facts.accreditation_windows):
+    elif facts.accreditation_windows and not any(
+        a <= facts.issue_date <= b for a, b in facts.accreditation_windows
+    ):
         reasons.append(_("本基地该课程的培训资质在发证日期已过期或未生效。"))
     if facts.banned:
         reasons.append(_("该人员不得从事托育服务，请联系卫生健康部门。"))
-    if not facts.base_operating:
+    reasons += suspension_refusals(
+        base_operating=facts.base_operating,
+        accreditation_windows=facts.accreditation_windows,
+        accreditation_stops=facts.accreditation_stops,
+    )
+    return reasons
+
+
+def suspension_refusals(
+    *,
+    base_operating: bool,
+    accreditation_windows: tuple[tuple[dt.date, dt.date], ...],
+    accreditation_stops: tuple[str, ...],
+) -> list[str]:
+    """D-39: why a base cannot issue the course at all — the base itself suspended or withdrawn,
+    or its accreditations for the course stopped by a regulator with none left in force."""
+    reasons = []
+    if not accreditation_windows and accreditation_stops:
+        reasons.append(
+            _(
+                "本基地该课程的培训资质已被卫生健康部门暂停或撤销（决定文号：%(numbers)s），"
+                "暂停期间不能发证。"
+            )
+            % {"numbers": "、".join(n for n in accreditation_stops if n) or "—"}
+        )
+    if not base_operating:
         reasons.append(_("本培训基地已被暂停或撤销，不能发证。"))
     return reasons
 

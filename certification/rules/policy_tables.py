@@ -23,6 +23,7 @@ from certification.models import (
     SubsidyPolicy,
     SubsidyStandard,
     UrgentOccupation,
+    WorkCertificateRule,
 )
 from certification.rules.requirements import RuleValues, requirement_rule_errors
 
@@ -31,6 +32,7 @@ Errors = dict[str | None, list[str]]
 MAX_REMINDER_DAYS = 3 * 365
 MAX_DAILY_CAP = Decimal("24")
 MAX_AMOUNT = Decimal("100000")
+MAX_GRACE_MONTHS = 60
 # A re-check day missed (the beat was down) is caught up within this many days.
 RECHECK_CATCH_UP_DAYS = 7
 
@@ -142,6 +144,21 @@ def _recheck_date_errors(values: dict) -> Errors:
     return {}
 
 
+def _work_certificate_errors(values: dict) -> Errors:
+    """D-37: a grace period of whole months, and at least one kind of certificate that counts
+    when the rule is on."""
+    errors: Errors = {}
+    if not 0 <= int(values["grace_months"]) <= MAX_GRACE_MONTHS:
+        errors["grace_months"] = [
+            _("取得证书期限应在 0 到 %(max)s 个月之间。") % {"max": MAX_GRACE_MONTHS}
+        ]
+    if values.get("required") and not (
+        values.get("accepts_training") or values.get("accepts_skill_level")
+    ):
+        errors[None] = [_("要求持证上岗时，请至少选择一种认可的证书。")]
+    return errors
+
+
 def recheck_due(*, month: int, day: int, today: dt.date) -> bool:
     """Whether this year's re-check day has come within the catch-up window (D-23)."""
     this_year = dt.date(today.year, month, day)
@@ -191,6 +208,16 @@ TABLES: dict[str, PolicyTable] = {
             value_fields=("month", "day"),
             check=_recheck_date_errors,
             audit_prefix="policy.ban_recheck",
+        ),
+        PolicyTable(
+            slug="work-certificates",
+            model=WorkCertificateRule,
+            label=gettext_lazy("持证上岗要求"),
+            editor_role=StaffRole.REGULATOR,
+            key_fields=("role",),
+            value_fields=("required", "grace_months", "accepts_training", "accepts_skill_level"),
+            check=_work_certificate_errors,
+            audit_prefix="policy.work_certificate",
         ),
         PolicyTable(
             slug="subsidy-policy",

@@ -2,11 +2,12 @@
 
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 
 from certification.models import Certificate, HourEntry, Person
 from certification.models.assessments import AssessmentResult
 from certification.models.organisations import Accreditation
+from certification.models.supervision import AccreditationDecision, AccreditationStatus
 from certification.selectors.bans import banned_person_ids
 
 
@@ -30,10 +31,31 @@ def assessment_passed(*, person, course, kind: str) -> bool:
 
 
 def accreditation_windows(*, training_base, course):
+    """(valid_from, valid_to) of the base's accreditations for the course still in force: a
+    suspended or withdrawn one certifies nothing (D-39)."""
     return tuple(
-        Accreditation.objects.filter(training_base=training_base, courses=course).values_list(
-            "valid_from", "valid_to"
+        Accreditation.objects.filter(
+            training_base=training_base, courses=course, status=AccreditationStatus.ACTIVE
+        ).values_list("valid_from", "valid_to")
+    )
+
+
+def accreditation_stops(*, training_base, course) -> tuple[str, ...]:
+    """D-39: decision numbers of the regulators' suspensions or withdrawals of the base's
+    accreditations for the course (the latest decision of each stopped accreditation)."""
+    stopped = Accreditation.objects.filter(training_base=training_base, courses=course).exclude(
+        status=AccreditationStatus.ACTIVE
+    )
+    latest = (
+        AccreditationDecision.objects.filter(
+            accreditation=OuterRef("pk"), to_status=OuterRef("status")
         )
+        .order_by("-decided_on", "-pk")
+        .values("decision_number")[:1]
+    )
+    return tuple(
+        number or ""
+        for number in stopped.annotate(number=Subquery(latest)).values_list("number", flat=True)
     )
 
 

@@ -455,8 +455,9 @@ def base_pending_issuance(
         ).values_list("person_id", "course_id", "kind")
     )
     windows: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    # D-39: a suspended or withdrawn accreditation puts nobody on the to-do list.
     for course_id, start, end in Accreditation.objects.filter(
-        training_base=training_base, courses__in=course_ids
+        training_base=training_base, courses__in=course_ids, status="active"
     ).values_list("courses", "valid_from", "valid_to"):
         windows.setdefault(course_id, []).append((start, end))
     courses = CoursePage.objects.in_bulk(course_ids)

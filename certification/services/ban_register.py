@@ -21,6 +21,7 @@ from certification.models import (
     BanEntry,
     Certificate,
     Employment,
+    EventType,
     ImportJob,
     Notification,
     Person,
@@ -29,8 +30,10 @@ from certification.models import (
 from certification.selectors.bans import CascadePreview, ban_cascade_preview, bans_in_force
 from certification.services.bans import BLOCKED_MESSAGE
 from certification.services.certificates import certificate_revoke_for_ban
+from certification.services.credit import credit_record_for_ban, credit_records_annul_for_ban
 from certification.services.employment_states import employment_flag_banned
 from certification.services.imports import ImportHandler, import_job_queue
+from certification.services.outbox import outbox_emit
 from certification.services.people import employment_create, person_register
 from certification.services.subsidies import application_ban_cascade
 from certification.spreadsheets import (
@@ -144,6 +147,8 @@ def ban_create(*, actor, ip: str | None = None, **fields) -> BanEntry:
         region_path=entry.region.path,
         data={"id_index": entry.id_index, "ban_type": entry.ban_type},
     )
+    outbox_emit(EventType.BAN_REGISTERED, entry)  # D-40, same transaction
+    credit_record_for_ban(actor=actor, entry=entry, ip=ip)  # D-38, same transaction
     ban_cascade(actor=actor, entry=entry, ip=ip)
     return entry
 
@@ -277,6 +282,7 @@ def ban_annul(
         region_path=entry.region.path,
         data={"decision_number": entry.annulment_decision_number},
     )
+    credit_records_annul_for_ban(actor=actor, entry=entry, ip=ip)
     return entry
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import secrets
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,16 +23,20 @@ from certification.access.certificates import (
 from certification.audit import audit_record
 from certification.models import Certificate, CertificateBatch, CycleSummary, Person, SerialCounter
 from certification.models.bans import CheckPurpose
+from certification.models.outbox import EventType
 from certification.models.staff import StaffRole
 from certification.rules.certificates import (
     SERIAL_PREFIX,
     TrainingFacts,
     format_serial,
+    suspension_refusals,
     training_refusals,
 )
 from certification.selectors import certificates as sel
 from certification.services.bans import PersonBanned, ban_gate
 from certification.services.credentials import status_list_revoke
+from certification.services.credit import FraudFinding, credit_records_for_fraud_revocation
+from certification.services.outbox import outbox_emit
 from cms.text import join_messages
 
 BAN_REVOCATION_REASON = "禁入处理"
@@ -89,8 +94,19 @@ def training_eligibility(*, person, course, training_base, issue_date) -> list[s
         accreditation_windows=sel.accreditation_windows(training_base=training_base, course=course),
         issue_date=issue_date,
         base_operating=training_base.status == training_base.Status.ACTIVE,
+        accreditation_stops=sel.accreditation_stops(training_base=training_base, course=course),
     )
     return training_refusals(facts)
+
+
+def issuing_stopped_reasons(*, training_base, course) -> list[str]:
+    """D-39: why the base cannot issue this course at all (suspended base or accreditation);
+    checked before a batch is queued so staff see it at once."""
+    return suspension_refusals(
+        base_operating=training_base.status == training_base.Status.ACTIVE,
+        accreditation_windows=sel.accreditation_windows(training_base=training_base, course=course),
+        accreditation_stops=sel.accreditation_stops(training_base=training_base, course=course),
+    )
 
 
 def _require_base_staff(actor, training_base) -> None:
@@ -167,6 +183,7 @@ def _issue_training_tx(*, actor, person, course, training_base, issue_date) -> C
         data={"serial": serial, "kind": cert.kind, "course_id": course.pk},
         region_path=training_base.region.path,
     )
+    outbox_emit(EventType.CERTIFICATE_ISSUED, cert)  # D-40, same transaction
     _enqueue_pdf(cert.pk)
     return cert
 
@@ -198,6 +215,7 @@ def certificate_issue_cycle_statement(*, summary_id: int) -> Certificate:
         obj=cert,
         data={"serial": cert.serial, "kind": cert.kind, "summary_id": summary_id},
     )
+    outbox_emit(EventType.CERTIFICATE_ISSUED, cert)
     _enqueue_pdf(cert.pk)
     return cert
 
@@ -240,18 +258,36 @@ def certificate_record_skill_level(
         obj=cert,
         data={"serial": cert.serial, "external_number": external_number},
     )
+    outbox_emit(EventType.CERTIFICATE_ISSUED, cert)
     return cert
 
 
-def certificate_revoke(*, actor, certificate, reason: str) -> Certificate:
+def certificate_revoke(
+    *, actor, certificate, reason: str, fraud: FraudFinding | None = None
+) -> Certificate:
     """D-21: revoke with a reason (issuing base staff or the holder's regulators); a status
-    change and an audit row, never a delete. Revoking a revoked certificate changes nothing."""
+    change and an audit row, never a delete. Revoking a revoked certificate changes nothing.
+
+    With `fraud` (证书造假 / 虚假培训, D-38) the revocation and its credit records are one
+    transaction: both are written or neither. A certificate already revoked is refused then
+    (ValidationError), so a finding is never recorded against a revocation that did not happen."""
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("撤销证书必须填写原因。")
     if not can_revoke_certificate(actor, certificate):
         deny(actor, action="certificate.revoke", obj=certificate)
-    return _revoke(actor=actor, certificate=certificate, reason=reason, data={})
+    if fraud is None:
+        return _revoke(actor=actor, certificate=certificate, reason=reason, data={})
+    with transaction.atomic():
+        if (
+            not Certificate.objects.select_for_update()
+            .filter(pk=certificate.pk, status=Certificate.Status.VALID)
+            .exists()
+        ):
+            raise ValidationError(_("该证书已撤销。"))
+        _revoke(actor=actor, certificate=certificate, reason=reason, data={"fraud": fraud.kind})
+        credit_records_for_fraud_revocation(actor=actor, certificate=certificate, finding=fraud)
+    return certificate
 
 
 def certificate_revoke_for_ban(*, actor, certificate, entry) -> Certificate:
@@ -283,6 +319,7 @@ def _revoke(*, actor, certificate, reason: str, data: dict) -> Certificate:
             data={"serial": certificate.serial, "reason": reason[:255], **data},
             region_path=certificate_region_path(certificate),
         )
+        outbox_emit(EventType.CERTIFICATE_REVOKED, certificate)  # D-40, same transaction
     return certificate
 
 
@@ -291,6 +328,9 @@ def certificate_batch_create(
     *, actor, training_base, course, person_ids: list[int]
 ) -> CertificateBatch:
     _require_base_staff(actor, training_base)
+    stopped = issuing_stopped_reasons(training_base=training_base, course=course)
+    if stopped:
+        raise CertificateRefused(stopped)
     ids = sorted({int(i) for i in person_ids})
     batch = CertificateBatch.objects.create(
         training_base=training_base,

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.audit import audit_record
-from certification.models import Employment, Person
+from certification.models import Employment, EventType, Person
+from certification.services.outbox import outbox_emit
 
 
 @transaction.atomic
@@ -64,6 +65,7 @@ def employment_end(*, actor, employment: Employment, end_date: dt.date, ip=None)
         },
         region_path=locked.institution.region.path,
     )
+    outbox_emit(EventType.EMPLOYMENT_ENDED, locked)  # D-40, same transaction
     employment.end_date = end_date
     return locked
 

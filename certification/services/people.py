@@ -12,6 +12,7 @@ from certification.idnumbers import IdNumberError, parse_id_number
 from certification.models import (
     CheckPurpose,
     Employment,
+    EventType,
     IdProcessingConsent,
     Organisation,
     Person,
@@ -20,6 +21,7 @@ from certification.models import (
 from certification.services.bans import ban_gate
 from certification.services.compliance import compliance_on_employment_change
 from certification.services.employment_states import employment_end, person_region_follow
+from certification.services.outbox import outbox_emit
 
 ID_CONSENT_VERSION = "2026-01"
 
@@ -72,6 +74,7 @@ def person_create(
         data={"id_masked": person.id_masked},
         region_path=region.path if region else "",
     )
+    outbox_emit(EventType.PERSON_REGISTERED, person)  # D-40, same transaction
     return person
 
 
@@ -286,7 +289,7 @@ def _employment_write(
         region_path=institution.region.path,
         ip=ip,
     )
-
+    outbox_emit(EventType.EMPLOYMENT_STARTED, employment)  # D-40, same transaction
     compliance_on_employment_change(person=person)
     return employment
 

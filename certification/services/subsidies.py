@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from certification.access import deny, staff_scope
 from certification.audit import audit_record
-from certification.models import CheckPurpose, Notification, Region, StaffRole
+from certification.models import CheckPurpose, CreditRecord, Notification, Region, StaffRole
 from certification.models.subsidies import (
     ApplicationStatus as S,
 )
@@ -31,6 +31,7 @@ from certification.models.subsidies import (
 from certification.rules import subsidies as rules
 from certification.selectors import subsidies as sel
 from certification.services.bans import ban_gate
+from certification.services.credit import FraudFinding, credit_record_for_subsidy_fraud
 from certification.spreadsheets import xlsx_bytes
 from cms.text import join_messages
 
@@ -478,7 +479,7 @@ def batch_export(*, actor, batch: PaymentBatch) -> bytes:
 
 @transaction.atomic
 def application_ban_cascade(
-    *, actor, application: SubsidyApplication, reason: str, ip: str | None = None
+    *, actor, application: SubsidyApplication, reason: str, ip: str | None = None, why: str = "ban"
 ) -> str:
     """D-25 through the state machine. Not yet in a batch → rejected (a draft → withdrawn) with
     `reason`; in an unpaid batch → its line voided (excluded from total, export and payment; an
@@ -496,7 +497,7 @@ def application_ban_cascade(
             action="subsidy.recovery_flagged",
             obj=app,
             ip=ip,
-            data={"reason": reason, "why": "ban"},
+            data={"reason": reason, "why": why},
             region_path=app.region.path,
         )
         return "recovery"
@@ -530,3 +531,43 @@ def application_ban_cascade(
     app.decision_reason = reason
     application_transition(actor=actor, application=app, to_status=to_status, note=reason)
     return to_status
+
+
+@transaction.atomic
+def application_revoke_for_fraud(
+    *,
+    actor,
+    application: SubsidyApplication,
+    decision_number: str,
+    authority: str,
+    decision_date: dt.date,
+    reason: str,
+    ip: str | None = None,
+) -> str:
+    """撤销补贴（骗取）, D-29 with D-38: HR of the application's region stops a subsidy obtained
+    by deception through the same state-machine steps as a ban (rejected, taken out of an
+    unpaid batch, or — paid — flagged for recovery 追回) and, in the same transaction, records
+    the finding against the applicant in the credit file. Raises ValidationError when there is
+    nothing left to stop (already rejected, withdrawn or flagged)."""
+    _require_region_role(actor, application, StaffRole.HR_REVIEWER)
+    if not (reason or "").strip():
+        raise ValidationError(_("请写明骗取补贴的事实。"))
+    note = _("骗取补贴：%(reason)s") % {"reason": reason.strip()}
+    done = application_ban_cascade(
+        actor=actor, application=application, reason=note[:255], ip=ip, why="fraud"
+    )
+    if not done:
+        raise ValidationError(_("该申请已终止或已标记追回，无需再次撤销。"))
+    credit_record_for_subsidy_fraud(
+        actor=actor,
+        application=application,
+        finding=FraudFinding(
+            kind=CreditRecord.Kind.SUBSIDY_FRAUD,
+            decision_number=decision_number,
+            authority=authority,
+            decision_date=decision_date,
+            summary=reason.strip(),
+        ),
+        ip=ip,
+    )
+    return done

@@ -15,7 +15,10 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("lms:my_learning", gettext_noop("我的学习")),
         ("certification:subsidy_eligibility", gettext_noop("培训补贴")),
     ],
-    "institution_admin": [("certification:institution_dashboard", gettext_noop("机构看板"))],
+    "institution_admin": [
+        ("certification:institution_dashboard", gettext_noop("机构看板")),
+        ("certification:work_certificate_list", gettext_noop("持证上岗")),
+    ],
     "base_staff": [
         ("lms:class_list", gettext_noop("线下班级")),
         ("lms:base_dashboard", gettext_noop("基地看板")),
@@ -24,13 +27,19 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     "hr_reviewer": [
         ("certification:subsidy_review_queue", gettext_noop("补贴审核")),
         ("certification:subsidy_final_approval", gettext_noop("公示与批准")),
+        ("certification:credit_list", gettext_noop("诚信档案")),
         ("certification:skill_certificate_new", gettext_noop("技能等级证书")),
         ("certification:policy_index", gettext_noop("政策参数")),
     ],
-    "hr_payment": [("certification:payment_batch_list", gettext_noop("支付批次"))],
+    "hr_payment": [
+        ("certification:payment_batch_list", gettext_noop("支付批次")),
+        ("certification:credit_list", gettext_noop("诚信档案")),
+    ],
     "regulator": [
         ("certification:regulator_dashboard", gettext_noop("监管看板")),
         ("certification:ban_list", gettext_noop("禁入登记")),
+        ("certification:credit_list", gettext_noop("诚信档案")),
+        ("certification:supervision_bases", gettext_noop("培训基地监管")),
         ("certification:rule_list", gettext_noop("学时规则")),
         ("certification:policy_index", gettext_noop("政策参数")),
     ],
@@ -39,6 +48,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("certification:organisation_list", gettext_noop("机构管理")),
         ("certification:grant_list", gettext_noop("角色授权")),
         ("certification:calendar_edit", gettext_noop("工作日历")),
+        ("certification:outbox_delivery_list", gettext_noop("数据推送")),
         ("certification:staff_list", gettext_noop("工作人员")),
         ("certification:audit_log", gettext_noop("审计日志")),
         ("wagtailadmin_home", gettext_noop("内容管理")),

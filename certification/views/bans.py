@@ -26,6 +26,7 @@ from certification.forms_bans import (
     HiringEmploymentForm,
 )
 from certification.models import BanCheck, Notification, Organisation, Region, StaffRole
+from certification.selectors.work_certificates import newcomer_requirement, region_requirements
 from certification.services.ban_register import (
     ban_annul,
     ban_create,
@@ -187,7 +188,7 @@ def hiring_check(request):
             if "employ" in request.POST:
                 employ_form = HiringEmploymentForm(request.POST)
                 if employ_form.is_valid():
-                    hiring_employ(
+                    employment = hiring_employ(
                         actor=request.user,
                         institution=institution,
                         ip=client_ip(request),
@@ -195,6 +196,16 @@ def hiring_check(request):
                         **employ_form.cleaned_data,
                     )
                     messages.success(request, _("已办理入职登记。"))
+                    # D-37: what the newcomer needs (or that nothing is required).
+                    messages.info(
+                        request,
+                        newcomer_requirement(
+                            person=employment.person,
+                            role=employment.role,
+                            region=institution.region,
+                            start_date=employment.start_date,
+                        ).message,
+                    )
                     return redirect("certification:hiring_check")
                 result = "clear"
             else:
@@ -224,6 +235,11 @@ def hiring_check(request):
             "institutions": institutions,
             "blocked_message": _(BLOCKED_MESSAGE),
             "record": record,
+            "work_certificate_rules": (
+                region_requirements(region=institution.region)
+                if employ_form is not None and institution is not None
+                else []
+            ),
         },
     )
 

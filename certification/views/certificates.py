@@ -3,11 +3,11 @@ revocation, batch issue and its progress (D-17…D-21)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from certification.access import require_role, staff_scope
 from certification.access.certificates import access_certificate
@@ -16,16 +16,19 @@ from certification.forms_certificates import (
     SkillCertificateImportForm,
     VerifySearchForm,
 )
+from certification.forms_credit import CertificateRevokeForm
 from certification.models import CertificateBatch, Organisation
 from certification.models.staff import StaffRole
 from certification.rules.certificates import mask_name
 from certification.selectors import certificates as sel
+from certification.selectors import supervision as supervision_sel
 from certification.services.certificates import (
     CertificateRefused,
     certificate_batch_create,
     certificate_revoke,
 )
 from certification.services.credentials import certificate_credential_check
+from certification.services.credit import FraudFinding
 from certification.services.skill_certificates import (
     IMPORT_COLUMNS,
     require_skill_recorder,
@@ -122,17 +125,43 @@ def base_certificates(request):
     )
 
 
+@never_cache
 @login_required
-@require_POST
 def revoke(request, pk: int):
+    """Revoke a certificate: the short form on the base's list (a reason), or this page, which
+    also records a revocation for fraud (证书造假 / 虚假培训) with its decision, written to the
+    credit file in the same transaction (D-38)."""
     cert = access_certificate(request.user, pk, request=request)
-    reason = request.POST.get("reason", "").strip()
-    if not reason:
-        messages.error(request, _("撤销证书必须填写原因。"))
-    else:
-        certificate_revoke(actor=request.user, certificate=cert, reason=reason)
-        messages.success(request, _("证书已撤销。"))
-    return redirect("certification:base_certificates")
+    form = CertificateRevokeForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            fraud = None
+            if form.is_fraud:
+                fraud = FraudFinding(
+                    kind=data["reason_kind"],
+                    decision_number=data["decision_number"],
+                    authority=data["authority"],
+                    decision_date=data["decision_date"],
+                    summary=data["reason"],
+                )
+            try:
+                certificate_revoke(
+                    actor=request.user, certificate=cert, reason=data["reason"], fraud=fraud
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("证书已撤销。"))
+                if fraud is not None:
+                    messages.success(request, _("已记入诚信档案。"))
+                if staff_scope(request.user).has(StaffRole.BASE_STAFF):
+                    return redirect("certification:base_certificates")
+                return redirect("certification:person_detail", person_id=cert.person_id)
+        elif "reason_kind" not in request.POST:
+            messages.error(request, _("撤销证书必须填写原因。"))
+            return redirect("certification:base_certificates")
+    return render(request, "certification/certificates/revoke.html", {"c": cert, "form": form})
 
 
 def _own_base(request) -> Organisation:
@@ -156,18 +185,28 @@ def batch_new(request):
         allowed = set(
             sel.batch_candidates(training_base=base, course=course).values_list("pk", flat=True)
         )
-        batch = certificate_batch_create(
-            actor=request.user,
-            training_base=base,
-            course=course,
-            person_ids=[i for i in ids if i in allowed],
-        )
-        return redirect("certification:certificate_batch", pk=batch.pk)
+        try:
+            batch = certificate_batch_create(
+                actor=request.user,
+                training_base=base,
+                course=course,
+                person_ids=[i for i in ids if i in allowed],
+            )
+        except CertificateRefused as exc:  # D-39: a suspended base or accreditation
+            for reason in exc.reasons:
+                messages.error(request, reason)
+        else:
+            return redirect("certification:certificate_batch", pk=batch.pk)
     candidates = sel.batch_candidates(training_base=base, course=course) if course else []
     return render(
         request,
         "certification/certificates/batch_new.html",
-        {"courses": courses, "course": course, "candidates": candidates},
+        {
+            "courses": courses,
+            "course": course,
+            "candidates": candidates,
+            "suspensions": supervision_sel.base_suspensions(base),
+        },
     )
 
 

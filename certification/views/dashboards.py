@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from certification.access import deny, require_role
 from certification.audit import audit_record, client_ip
 from certification.models import CycleStatus, Organisation, Region, StaffRole
+from certification.rules.health import HealthStatus
 from certification.selectors.dashboards import (
     STATUSES,
     DashboardFilters,
@@ -20,6 +21,16 @@ from certification.selectors.dashboards import (
 )
 from certification.selectors.dashboards import (
     regulator_dashboard as select_regulator_dashboard,
+)
+from certification.selectors.health import (
+    health_count_rows,
+    institution_health_counts,
+    institution_health_flags,
+    region_health_counts,
+)
+from certification.selectors.work_certificates import (
+    institution_work_certificate_counts,
+    region_work_certificate_counts,
 )
 from certification.spreadsheets import xlsx_response
 from cms.choices import WorkerRole
@@ -134,6 +145,15 @@ def regulator_dashboard(request):
             "status_totals": [(s, labels[s], data.totals[s]) for s in STATUSES],
             "export_query": query.urlencode(),
             "keep_query": keep.urlencode(),
+            # D-36: due, overdue, unfit and unchecked people of the subtree (or institution).
+            "health_counts": health_count_rows(
+                region_health_counts(region=region, institution=institution)
+            ),
+            "work_certificates": (
+                institution_work_certificate_counts(institution)
+                if institution is not None
+                else region_work_certificate_counts(region)
+            ),
         },
     )
 
@@ -277,7 +297,11 @@ def institution_dashboard(request):
     roster = institution_roster(institution=institution)
     labels = dict(CycleStatus.choices)
     role_labels = dict(WorkerRole.choices)
+    # D-36: an unfit result or a lapsed health certificate flags the person like a lapsed cycle.
+    health_flags = institution_health_flags(institution=institution)
+    health_labels = dict(HealthStatus.choices)
     for row in roster:
+        row["health_label"] = health_labels.get(health_flags.get(row["person_id"]), "")
         if row["flagged_for_termination_at"]:
             row["status_label"] = _("禁入，应解除任职")
         elif row["status"] is None:
@@ -316,5 +340,7 @@ def institution_dashboard(request):
             "roster": roster,
             "today": timezone.localdate(),
             "organisations": Organisation.objects.filter(pk__in=org_ids).order_by("name"),
+            "health_counts": health_count_rows(institution_health_counts(institution=institution)),
+            "work_certificates": institution_work_certificate_counts(institution),
         },
     )

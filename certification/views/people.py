@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from certification.access import require_role
+from certification.access.certificates import can_revoke_certificate
+from certification.access.health import may_see_health
 from certification.access.people import (
     access_person,
     can_reveal_id,
@@ -18,6 +20,7 @@ from certification.models import StaffRole
 from certification.selectors.bans import ban_checks_of, bans_naming
 from certification.selectors.certificates import certificates_of_person
 from certification.selectors.compliance import person_compliance
+from certification.selectors.health import person_health
 
 STAFF_ROLES = (
     StaffRole.REGULATOR,
@@ -48,9 +51,16 @@ def person_detail(request, person_id: int):
     person = access_person(request.user, person_id, request=request)
     employments = person.employments.select_related("institution__region").order_by("-start_date")
     show_bans = may_see_ban_checks(request.user, person)
+    # D-36: health standing for the employer's administrators and regulators only.
+    show_health = may_see_health(request.user, person)
     applications = person_applications_visible_to(request.user, person).select_related(
         "region", "certificate"
     )
+    certificates = certificates_of_person(person)
+    # Regulators of the holder's region revoke from here, for fraud too (D-21, D-38).
+    revocable = {
+        c.pk for c in certificates if c.is_valid and can_revoke_certificate(request.user, c)
+    }
     return render(
         request,
         "certification/people/detail.html",
@@ -59,7 +69,9 @@ def person_detail(request, person_id: int):
             "employments": employments,
             "can_reveal": can_reveal_id(request.user, person),
             "compliance": person_compliance(person),
-            "certificates": certificates_of_person(person),
+            "certificates": certificates,
+            "revocable": revocable,
+            "health": person_health(person) if show_health else None,
             "show_bans": show_bans,
             "bans": bans_naming(person) if show_bans else [],
             "ban_checks": ban_checks_of(person) if show_bans else [],

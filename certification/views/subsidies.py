@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from certification.access import require_role
 from certification.access.subsidies import access_application_for_review, access_own_application
 from certification.audit import audit_refusal_survive
+from certification.forms_credit import SubsidyFraudForm
 from certification.models import Certificate, Region, StaffRole
 from certification.models.subsidies import (
     ApplicationStatus,
@@ -54,6 +55,15 @@ def review(request, application_id: int):
                 )
             elif action == "approve":
                 svc.application_approve(actor=request.user, application=app)
+            elif action == "fraud":
+                fraud_form = SubsidyFraudForm(request.POST)
+                if not fraud_form.is_valid():
+                    raise ValidationError(
+                        _("撤销补贴（骗取）须填写决定文号、决定机关、日期和事实。")
+                    )
+                svc.application_revoke_for_fraud(
+                    actor=request.user, application=app, **fraud_form.cleaned_data
+                )
             elif action in ("uphold", "dismiss"):
                 objection = get_object_or_404(
                     Objection, pk=request.POST.get("objection"), application=app
@@ -76,6 +86,7 @@ def review(request, application_id: int):
             # The snapshotted checks, each reason in the viewer's language.
             "checks": [CheckResult.from_dict(c) for c in app.eligibility or []],
             "objections": app.objections.select_related("resolved_by"),
+            "fraud_form": SubsidyFraudForm(),
         },
     )
 

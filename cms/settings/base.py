@@ -294,6 +294,13 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 LEARNING_HEARTBEAT_SECONDS = env_int("LEARNING_HEARTBEAT_SECONDS", 30)
 ATTENDANCE_QR_ROTATE_SECONDS = env_int("ATTENDANCE_QR_ROTATE_SECONDS", 30)
 
+# --- D-40 outbox: pushes to the national childcare information system and other receivers.
+# Receivers must be https; plain http to a loopback address only where this is on (dev, tests).
+OUTBOX_ALLOW_LOOPBACK_HTTP = env_bool("OUTBOX_ALLOW_LOOPBACK_HTTP", False)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)  # then the delivery is dead-lettered
+OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30)  # doubles per failed attempt
+OUTBOX_TIMEOUT_SECONDS = env_int("OUTBOX_TIMEOUT_SECONDS", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

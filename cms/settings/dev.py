@@ -32,3 +32,6 @@ if not env_str("CACHE_URL", ""):
             "LOCATION": str(BASE_DIR / "var" / "cache"),
         }
     }
+
+# A receiver on this machine (a stand-in for the national system) may use plain http.
+OUTBOX_ALLOW_LOOPBACK_HTTP = env_bool("OUTBOX_ALLOW_LOOPBACK_HTTP", True)

@@ -33,3 +33,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # test database: CARECERT_TEST_DB_NAME names it; pytest-xdist adds its worker suffix.
 if os.environ.get("CARECERT_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["CARECERT_TEST_DB_NAME"]}  # noqa: F405
+
+# The outbox tests post to a receiver on loopback over plain http (production requires https).
+OUTBOX_ALLOW_LOOPBACK_HTTP = True

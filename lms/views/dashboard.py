@@ -14,6 +14,7 @@ from certification.access import deny, require_role
 from certification.audit import audit_record, client_ip
 from certification.models import Organisation, StaffRole
 from certification.selectors.dashboards import base_certificates_by_month, base_pending_issuance
+from certification.selectors.supervision import base_suspensions
 from certification.spreadsheets import xlsx_response
 from lms.models import ClassSession
 from lms.selectors import attendance_rate, base_classes
@@ -138,6 +139,7 @@ def base_dashboard(request):
             "certificates": [(m, round(100 * m["issued"] / max_issued, 2)) for m in certificates],
             "issued_total": sum(m["issued"] for m in certificates),
             "pending": pending,
+            "suspensions": base_suspensions(base),
             "bases": Organisation.objects.filter(
                 pk__in=scope.org_ids(StaffRole.BASE_STAFF)
             ).order_by("name"),
