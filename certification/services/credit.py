@@ -193,6 +193,27 @@ def credit_records_for_fraud_revocation(
     return records
 
 
+def credit_record_for_accreditation_sanction(
+    *, actor, decision, ip: str | None = None
+) -> CreditRecord:
+    """D-38 with D-39: a suspended or withdrawn accreditation is a finding against the training
+    base, in the decision's transaction (supervision.accreditation_decide). A reinstatement
+    adds nothing: the finding stood when it was made."""
+    base = decision.accreditation.training_base
+    return _save(
+        actor=actor,
+        ip=ip,
+        region=base.region,
+        kind=K.OTHER_VIOLATION,
+        decision_number=decision.decision_number,
+        authority=_("%(region)s卫生健康部门") % {"region": base.region.name},
+        decision_date=decision.decided_on,
+        summary=_("培训资质%(action)s：%(reason)s")
+        % {"action": decision.get_action_display(), "reason": decision.reason},
+        **_organisation_subject(base),
+    )
+
+
 def credit_record_for_subsidy_fraud(
     *, actor, application, finding: FraudFinding, ip: str | None = None
 ) -> CreditRecord:

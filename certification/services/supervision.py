@@ -12,6 +12,7 @@ from certification.access import deny
 from certification.access.supervision import supervises
 from certification.audit import audit_record
 from certification.models import Accreditation, AccreditationDecision, AccreditationStatus
+from certification.services.credit import credit_record_for_accreditation_sanction
 
 A = AccreditationDecision.Action
 # The accreditation's state machine: action → new status, per current status (withdrawn is final).
@@ -26,6 +27,9 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     },
     AccreditationStatus.WITHDRAWN: {},
 }
+
+# Decisions that are findings against the base in its credit record (D-38).
+SANCTIONS = (AccreditationStatus.SUSPENDED, AccreditationStatus.WITHDRAWN)
 
 
 def accreditation_decide(
@@ -102,4 +106,6 @@ def _decide_tx(*, actor, accreditation, action, decision_number, reason, decided
             "reason": reason[:200],
         },
     )
+    if to_status in SANCTIONS:
+        credit_record_for_accreditation_sanction(actor=actor, decision=decision, ip=ip)
     return decision

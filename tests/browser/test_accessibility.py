@@ -10,7 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
-from certification.models import Person
+from certification.models import Organisation, Person
 from certification.rules.certificates import mask_name
 from certification.services.compliance import compliance_on_employment_change
 from cms.demo import DEMO_PASSWORD, demo_steps
@@ -21,17 +21,43 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WIDTHS = (375, 1366)
 
-PUBLIC = ["/", "/accounts/login/", "/accounts/signup/", "/verify/", "/subsidies/notice/"]
+PUBLIC = [
+    "/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/verify/",
+    "/subsidies/notice/",
+    "/credit/public/",
+]
 
 
 def _role_pages(cast):
     return [
         (cast.worker_user, ["/learning/", "/me/certificates/", "/subsidies/eligibility/"]),
-        (cast.institution_admin, ["/institution/dashboard/", "/hiring-check/"]),
+        (
+            cast.institution_admin,
+            [
+                "/institution/dashboard/",
+                "/hiring-check/",
+                f"/institution/{cast.worker.employments.get().institution_id}/health/",
+                "/work-certificates/",
+            ],
+        ),
         (cast.base_staff, ["/base/dashboard/", "/classes/", "/base/certificates/batch/"]),
-        (cast.hr_reviewer, ["/subsidies/review/", "/subsidies/approval/"]),
+        (cast.hr_reviewer, ["/subsidies/review/", "/subsidies/approval/", "/credit/"]),
         (cast.hr_payment, ["/subsidies/batches/"]),
-        (cast.regulator, ["/supervision/", "/bans/", "/bans/new/", f"/people/{cast.worker.pk}/"]),
+        (
+            cast.regulator,
+            [
+                "/supervision/",
+                "/supervision/bases/",
+                "/credit/",
+                "/credit/new/",
+                "/bans/",
+                "/bans/new/",
+                f"/people/{cast.worker.pk}/",
+            ],
+        ),
     ]
 
 
@@ -93,11 +119,12 @@ def _chinese_outside_data(text: str, data: list[str]) -> list[str]:
 
 DEMO_PAGES = {
     "worker": ["/learning/", "/me/certificates/", "/subsidies/eligibility/"],
-    "inst": ["/institution/dashboard/", "/hiring-check/"],
+    "inst": ["/institution/dashboard/", "/hiring-check/", "/work-certificates/"],
     "base": ["/base/dashboard/", "/classes/", "/base/certificates/batch/"],
-    "hr": ["/subsidies/review/", "/subsidies/approval/", "/subsidies/objections/"],
+    "hr": ["/subsidies/review/", "/subsidies/approval/", "/subsidies/objections/", "/credit/"],
     "pay": ["/subsidies/batches/"],
-    "reg": ["/supervision/", "/bans/", "/bans/new/"],
+    "reg": ["/supervision/", "/supervision/bases/", "/credit/", "/bans/", "/bans/new/"],
+    "admin": ["/manage/outbox/", "/manage/outbox/receivers/"],
 }
 
 
@@ -111,6 +138,12 @@ def test_english_pages_of_the_demo_province_show_no_chinese_outside_names_and_da
         step.func(lambda _msg: None)
     worker = Person.objects.get(user__email="worker@demo.carecert.cn")
     DEMO_PAGES["reg"].append(f"/people/{worker.pk}/")
+    institution = worker.employments.get(end_date__isnull=True).institution
+    DEMO_PAGES["inst"].append(f"/institution/{institution.pk}/health/")
+    DEMO_PAGES["reg"].append(
+        f"/supervision/bases/{Organisation.objects.filter(kind='training_base').first().pk}/"
+    )
+    PUBLIC.append(f"/credit/public/{institution.credit_code}/")
     data = _data_strings()
     problems: list[str] = []
 

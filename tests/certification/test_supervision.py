@@ -16,6 +16,7 @@ from certification.models import (
     AssessmentResult,
     AuditEvent,
     Certificate,
+    CreditRecord,
     Organisation,
 )
 from certification.rules.supervision import (
@@ -311,6 +312,33 @@ def test_a_suspension_is_recorded_audited_and_stops_issuing_until_reinstated(cas
         actor=cast.base_staff, person=cast.worker, course=course, training_base=orgs.base
     )
     assert cert.issuer == orgs.base
+
+
+def test_a_suspension_enters_the_base_credit_record_and_its_public_summary(client, cast, orgs):
+    accreditation = AccreditationFactory(training_base=orgs.base)
+    _decide(cast.regulator, accreditation, "suspend")
+    _decide(cast.regulator, accreditation, "reinstate", number="卫监〔2026〕9号")
+
+    record = CreditRecord.objects.get(organisation=orgs.base)  # the reinstatement adds none
+    assert (record.kind, record.decision_number) == ("other_violation", "卫监〔2026〕7号")
+    assert record.decision_date == dt.date(2026, 11, 20)
+    assert "班次成绩雷同" in record.summary
+    page = client.get(
+        reverse("certification:credit_public_organisation", args=[orgs.base.credit_code])
+    )
+    assert "卫监〔2026〕7号" in page.content.decode()
+
+
+def test_a_refused_decision_leaves_no_credit_record(cast, orgs):
+    accreditation = AccreditationFactory(training_base=orgs.base)
+    _decide(cast.regulator, accreditation, "withdraw")
+    with pytest.raises(ValidationError):
+        _decide(cast.regulator, accreditation, "suspend", number="卫监〔2026〕8号")
+    assert list(
+        CreditRecord.objects.filter(organisation=orgs.base).values_list(
+            "decision_number", flat=True
+        )
+    ) == ["卫监〔2026〕7号"]
 
 
 def test_a_withdrawn_accreditation_cannot_be_reinstated(cast, orgs):
