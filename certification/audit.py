@@ -62,6 +62,15 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def audit_chain_lock() -> None:
+    """Hold the chain's lock until the caller's transaction ends. Whatever must be numbered in
+    commit order alongside the audit trail (the outbox's event sequence) takes this same lock,
+    so two writers never wait on each other's locks in opposite order."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -76,9 +85,7 @@ def audit_record(
 
     `data` must never hold a plaintext ID number: pass masked values or keyed hashes.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+    audit_chain_lock()
     prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     prev_hash = prev or GENESIS_HASH
     event = AuditEvent(

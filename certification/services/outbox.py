@@ -22,15 +22,14 @@ import json
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification import pii, queue
 from certification.access.certificates import certificate_region_path
-from certification.audit import _CHAIN_LOCK_ID as AUDIT_CHAIN_LOCK_ID
-from certification.audit import audit_record
+from certification.audit import audit_chain_lock, audit_record
 from certification.models import (
     BanEntry,
     Certificate,
@@ -147,9 +146,7 @@ def outbox_emit(event_type: str, obj) -> OutboxEvent:
     so sequence order is commit order and one lock for both logs cannot deadlock."""
     aggregate_type, payload, region_path = _described(event_type, obj)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_ID])
+        audit_chain_lock()
         last = OutboxEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
         event = OutboxEvent.objects.create(
             sequence=last + 1,
