@@ -10,8 +10,10 @@ record: it is a new record that annuls the earlier one.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from certification import pii
@@ -200,16 +202,21 @@ def credit_record_for_accreditation_sanction(
     base, in the decision's transaction (supervision.accreditation_decide). A reinstatement
     adds nothing: the finding stood when it was made."""
     base = decision.accreditation.training_base
+    with translation.override(settings.LANGUAGE_CODE):  # stored text is the record's language
+        authority = _("%(region)s卫生健康部门") % {"region": base.region.name}
+        summary = _("培训资质%(action)s：%(reason)s") % {
+            "action": decision.get_action_display(),
+            "reason": decision.reason,
+        }
     return _save(
         actor=actor,
         ip=ip,
         region=base.region,
         kind=K.OTHER_VIOLATION,
         decision_number=decision.decision_number,
-        authority=_("%(region)s卫生健康部门") % {"region": base.region.name},
+        authority=authority,
         decision_date=decision.decided_on,
-        summary=_("培训资质%(action)s：%(reason)s")
-        % {"action": decision.get_action_display(), "reason": decision.reason},
+        summary=summary,
         **_organisation_subject(base),
     )
 

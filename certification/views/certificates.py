@@ -38,6 +38,7 @@ from certification.services.skill_certificates import (
 )
 from certification.spreadsheets import SpreadsheetRefused, spreadsheet_is_large
 from certification.views.throttles import refuse_if_too_frequent
+from cms.db_router import lag_tolerant_reads
 from cms.models import CoursePage
 
 
@@ -48,7 +49,8 @@ def _no_store(response):
 
 def verify(request, code: str):
     """Public page, no login: validity and masked data only."""
-    cert = sel.certificate_by_code(code)
+    with lag_tolerant_reads():  # the credential check below reads the status list on the primary
+        cert = sel.certificate_by_code(code)
     if cert is None:
         return _no_store(render(request, "certification/certificates/verify_404.html", status=404))
     return _no_store(

@@ -34,6 +34,7 @@ from certification.selectors.work_certificates import (
 )
 from certification.spreadsheets import xlsx_response
 from cms.choices import WorkerRole
+from cms.db_router import lag_tolerant_reads
 
 
 def _month(value: str) -> dt.date | None:
@@ -89,7 +90,8 @@ def regulator_dashboard(request):
         if institution is None:
             raise Http404
     filters = _filters(request)
-    data = select_regulator_dashboard(region=region, filters=filters, institution=institution)
+    with lag_tolerant_reads():  # figures over a region; access was decided on the primary
+        data = select_regulator_dashboard(region=region, filters=filters, institution=institution)
     if request.GET.get("format") == "xlsx":
         audit_record(
             actor=request.user,

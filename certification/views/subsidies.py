@@ -27,6 +27,7 @@ from certification.rules.subsidies import CheckResult
 from certification.selectors import subsidies as sel
 from certification.services import subsidies as svc
 from certification.services.bans import PersonBanned
+from cms.db_router import lag_tolerant_reads
 from cms.text import join_messages
 
 
@@ -143,7 +144,8 @@ def public_notice(request):
         except ValidationError as exc:
             messages.error(request, join_messages(exc.messages))
         return redirect("certification:subsidy_notice")
-    rows = [{"app": a, "name": mask_name(a.person.name)} for a in sel.under_notice()]
+    with lag_tolerant_reads():  # a public list: a replica's few seconds of lag are harmless
+        rows = [{"app": a, "name": mask_name(a.person.name)} for a in sel.under_notice()]
 
     return render(
         request,

@@ -8,7 +8,7 @@ training subsidy; HR sends it to 公示, a member of the public objects, the not
 batch with hers and a second certified caregiver's application. Then the regulator bans the
 second caregiver: her certificate shows 已撤销, her institution sees the flag and ends the
 employment, her application leaves the open batch and the export total drops to the first
-caregiver's 800, which is paid; the first caregiver sees 已发放 and the regulator finds hours,
+caregiver's 800, which is paid (the ban is in her credit record); the first caregiver sees 已发放 and the regulator finds hours,
 certificate, checks and application on her record. Screenshots: test-results/province-story/."""
 
 import datetime as dt
@@ -330,6 +330,10 @@ def test_one_caregivers_story_from_hiring_to_paid_subsidy_across_every_role(
         page.click("button[name=confirm]")
         page.wait_for_load_state()
         _shot(page, "9-ban-registered")
+        # The ban is a finding in her credit record (D-38), which the regulator sees at once.
+        page.goto(f"{url}/credit/?kind=ban")
+        records = page.inner_text("[data-testid=credit-records]")
+        assert "昆卫禁〔2026〕9号" in records and "李保育" in records
 
         # 10. Her certificate shows 已撤销 to anyone who checks it.
         page.context.clear_cookies()
