@@ -20,9 +20,14 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 from jwcrypto import jwk, jws
 from jwcrypto.common import JWException, json_encode
+
+# A certificate's dates are dates in China: a credential issued on 8 December is valid from
+# midnight Beijing time (16:00 UTC the day before), not from midnight UTC eight hours later.
+CERTIFICATE_ZONE = ZoneInfo("Asia/Shanghai")
 
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -76,7 +81,7 @@ class CertificateFacts:
 
 
 def achievement_credential(f: CertificateFacts) -> dict:
-    issued = dt.datetime.combine(f.issued_on, dt.time(), tzinfo=dt.UTC)
+    issued = dt.datetime.combine(f.issued_on, dt.time(), tzinfo=CERTIFICATE_ZONE)
     subject = {
         "type": ["AchievementSubject"],
         "identifier": [
@@ -123,7 +128,7 @@ def achievement_credential(f: CertificateFacts) -> dict:
         "evidence": [{"id": f.verify_url, "type": ["Evidence"], "name": "CareCert verification"}],
     }
     if f.valid_until:
-        until = dt.datetime.combine(f.valid_until, dt.time(23, 59, 59), tzinfo=dt.UTC)
+        until = dt.datetime.combine(f.valid_until, dt.time(23, 59, 59), tzinfo=CERTIFICATE_ZONE)
         credential["validUntil"] = _z(until)
     return credential
 

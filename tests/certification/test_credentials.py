@@ -193,3 +193,16 @@ def test_the_holder_downloads_hers_and_nobody_else_can(client, cast, cert, orgs)
     assert response.status_code == 200 and response.content.count(b".") == 2
     client.force_login(cast.outsider)
     assert client.get(url).status_code in (403, 404)
+
+
+def test_a_credential_issued_today_is_valid_from_midnight_in_china(client, cast, orgs):
+    """Issued on 8 December (a Beijing date) and downloaded at 01:00 Beijing time, which is
+    still 7 December in UTC: valid at once, and not before that Beijing midnight."""
+    cert = CertificateFactory(person=cast.worker, issuer=orgs.base, issue_date=dt.date(2026, 12, 8))
+    token = _download(client, cert)
+    assert _payload(token)["validFrom"] == "2026-12-07T16:00:00Z"
+    keys = _keys(client)
+    one_am_in_beijing = dt.datetime(2026, 12, 7, 17, 0, tzinfo=dt.UTC)
+    assert vc.verify(token, keys, now=one_am_in_beijing).valid
+    an_hour_before = dt.datetime(2026, 12, 7, 15, 0, tzinfo=dt.UTC)
+    assert not vc.verify(token, keys, now=an_hour_before).valid
