@@ -29,6 +29,7 @@ from certification.services.credentials import (
 from certification.services.credentials import (
     certificate_credential as certificate_credential_token,
 )
+from certification.services.credit import FraudFinding
 from cms.models import CoursePage
 
 router = Router(tags=["证书"])
@@ -114,9 +115,13 @@ def certificate_revoke_view(
     request, payload: CertificateRevokeIn, serial: str = Path(..., pattern=SERIAL)
 ):
     """D-21: revoke with a reason: the issuing base or a regulator of the holder's region (the
-    service decides; others get 403). Revoking a revoked certificate changes nothing."""
+    service decides; others get 403). Revoking a revoked certificate changes nothing. With
+    `fraud` (证书造假 / 虚假培训) the credit records are written in the same transaction (D-38)."""
     key = api_key(request)
     cert = certificates_in_scope(key).filter(serial=serial).first()
     if cert is None:
         raise Http404
-    return certificate_revoke(actor=key_actor(key), certificate=cert, reason=payload.reason)
+    fraud = FraudFinding(**payload.fraud.dict()) if payload.fraud else None
+    return certificate_revoke(
+        actor=key_actor(key), certificate=cert, reason=payload.reason, fraud=fraud
+    )

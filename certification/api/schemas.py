@@ -292,8 +292,24 @@ class CertificateIssuedOut(CertificateVerifyOut):
     verification_code: str
 
 
+class FraudFindingIn(Schema):
+    """D-38: the decision that makes a revocation a finding in the credit record."""
+
+    kind: Literal["certificate_fraud", "false_training"]
+    decision_number: Name
+    authority: Name
+    decision_date: dt.date
+    summary: Note = ""
+
+    @field_validator("decision_date")
+    @classmethod
+    def _decided_by_today(cls, value):
+        return _not_after_today(value, earliest=dt.date(2000, 1, 1))
+
+
 class CertificateRevokeIn(Schema):
     reason: Reason
+    fraud: FraudFindingIn | None = None
 
 
 # ---- subsidy applications ----------------------------------------------------------------
