@@ -106,14 +106,16 @@ def _back(institution):
     return redirect("certification:health_people", institution_id=institution.pk)
 
 
-@login_required
-def health_check_new(request, institution_id: int, person_id: int):
+def _record_page(
+    request, institution_id, person_id, *, form_class, date_field, record, title, done
+):
+    """One page per kind of yearly record: the form, the service call, the errors it names."""
     access = access_institution_health(request.user, institution_id, record=True, request=request)
     person = access_employed_person(request.user, access.institution, person_id, request=request)
-    form = HealthCheckForm(request.POST or None, initial={"check_date": timezone.localdate()})
+    form = form_class(request.POST or None, initial={date_field: timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            health_check_record(
+            record(
                 actor=request.user,
                 institution=access.institution,
                 person=person,
@@ -122,47 +124,40 @@ def health_check_new(request, institution_id: int, person_id: int):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("已登记 %(name)s 的年度体检。") % {"name": person.name})
+            messages.success(request, done % {"name": person.name})
             return _back(access.institution)
     return render(
         request,
         "certification/health/record.html",
-        {
-            "institution": access.institution,
-            "person": person,
-            "form": form,
-            "title": _("登记年度体检"),
-        },
+        {"institution": access.institution, "person": person, "form": form, "title": title},
+    )
+
+
+@login_required
+def health_check_new(request, institution_id: int, person_id: int):
+    return _record_page(
+        request,
+        institution_id,
+        person_id,
+        form_class=HealthCheckForm,
+        date_field="check_date",
+        record=health_check_record,
+        title=_("登记年度体检"),
+        done=_("已登记 %(name)s 的年度体检。"),
     )
 
 
 @login_required
 def health_training_new(request, institution_id: int, person_id: int):
-    access = access_institution_health(request.user, institution_id, record=True, request=request)
-    person = access_employed_person(request.user, access.institution, person_id, request=request)
-    form = HealthTrainingForm(request.POST or None, initial={"training_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            health_training_record(
-                actor=request.user,
-                institution=access.institution,
-                person=person,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("已登记 %(name)s 的卫生保健培训。") % {"name": person.name})
-            return _back(access.institution)
-    return render(
+    return _record_page(
         request,
-        "certification/health/record.html",
-        {
-            "institution": access.institution,
-            "person": person,
-            "form": form,
-            "title": _("登记卫生保健培训"),
-        },
+        institution_id,
+        person_id,
+        form_class=HealthTrainingForm,
+        date_field="training_date",
+        record=health_training_record,
+        title=_("登记卫生保健培训"),
+        done=_("已登记 %(name)s 的卫生保健培训。"),
     )
 
 
