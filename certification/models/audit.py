@@ -38,9 +38,22 @@ def append_only_triggers():
     ]
 
 
+# The sealer's one permitted UPDATE (certification/audit.py, audit_seal): an unsealed row gets
+# its place in the chain (seq, prev_hash, hash) once, NULL -> value, and nothing else changes.
+# Every other UPDATE (content, a re-seal, unsealing) is refused like before.
+_SEALING_ONLY = (
+    "OLD.seq IS NULL AND OLD.hash IS NULL AND OLD.prev_hash IS NULL"
+    " AND NEW.seq IS NOT NULL AND NEW.hash IS NOT NULL AND NEW.prev_hash IS NOT NULL"
+    " AND (to_jsonb(OLD) - 'seq' - 'hash' - 'prev_hash')"
+    " = (to_jsonb(NEW) - 'seq' - 'hash' - 'prev_hash')"
+)
+
+
 class AuditEvent(AppendOnlyModel):
-    """D-33: who did what, when. Hash-chained (each row's hash covers the previous row's), so a
-    row changed by raw SQL breaks the chain (`manage.py verify_audit`)."""
+    """D-33: who did what, when. Appended freely by `audit_record` with a keyed MAC of the row
+    (`mac`); the sealer then chains committed rows in order (`seq`, each row's `hash` covering
+    the previous row's), so a row changed by raw SQL breaks its MAC or the chain
+    (`manage.py verify_audit`)."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -54,15 +67,31 @@ class AuditEvent(AppendOnlyModel):
     region_path = models.CharField(max_length=32, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Keyed MAC of the row written with it: the sealer chains only rows the application wrote.
+    # Empty on rows sealed before issue 18 (their chain covers them).
+    mac = models.CharField(max_length=64, blank=True, default="")
+    # Set once by the sealer: position in the chain (1, 2, 3, … without gaps), link, hash.
+    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        triggers = append_only_triggers()
-        indexes = [models.Index(fields=["object_type", "object_id"])]  # history of one object
+        triggers = [
+            pgtrigger.Protect(
+                name="append_only_no_update",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(f"NOT ({_SEALING_ONLY})"),
+            ),
+            pgtrigger.Protect(name="append_only_no_delete", operation=pgtrigger.Delete),
+        ]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),  # history of one object
+            # The sealer's queue: only the rows still waiting, so it stays small.
+            models.Index(fields=["id"], name="audit_unsealed", condition=models.Q(seq=None)),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
