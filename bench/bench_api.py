@@ -1,40 +1,63 @@
-"""Data-exchange API throughput (issue 8): the compliance and the certificate-verification
-endpoints under a bounded load on loopback.
+"""Data-exchange API and public verification under load (issues 8, 18): the compliance answer,
+the API verify endpoint and the public /verify/<code>/ page, each divided by the floor measured
+in the same run (bench/floor /row/<pk>: bare Django reading one row of a table as large as the
+seeded people).
 
-A real server (gunicorn, 2 gthread workers × 8 threads, persistent database connections as in
-production) serves the bench database; wrk drives it with 32 connections for 20 s per endpoint,
-rotating over BENCH_API_PEOPLE (default 1,000) seeded people / certificates with one regulator
-key. Reports requests/s and the p99 latency wrk measures (--latency). Skipped with a
-reason without wrk.
+bench/http.py's harness: gunicorn (2 gthread workers × 8 threads, persistent connections) and
+wrk with 32 connections, rotating over BENCH_API_PEOPLE (default 1,000) seeded people /
+certificates with one regulator key. Each measured run follows a short warm-up run over the
+same paths (BENCH_HTTP_WARMUP, default 3s) so cold workers (imports, first connections,
+first-use credential status indexes) do not decide the p99. Skipped with a reason without wrk.
 """
 
 import datetime as dt
 import os
-import re
-import shutil
-import signal
-import socket
-import subprocess  # noqa: S404
-import sys
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
+from decimal import Decimal
 
-from django.db import connection
+from bench.http import floor_server, floor_table, have_wrk, report_load, report_ratio, serving, wrk
 
 PEOPLE = int(os.environ.get("BENCH_API_PEOPLE", "1000"))
-DURATION = os.environ.get("BENCH_API_DURATION", "20s")
-CONNECTIONS = 32
-ROOT = Path(__file__).resolve().parent.parent
+WARMUP = os.environ.get("BENCH_HTTP_WARMUP", "3s")
+COURSE_SLUG = "bench-api-course"
+
+
+def _course():
+    """A training course page under the site's root page (its URL resolves, as in production)."""
+    from wagtail.models import Page, Site
+
+    from cms.models import CoursePage
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    parent = site.root_page if site else Page.get_first_root_node()
+    return parent.add_child(
+        instance=CoursePage(
+            title="基准接口托育从业人员岗前培训",
+            slug=COURSE_SLUG,
+            code="BENCH-API",
+            theory_hours=Decimal("8"),
+            practice_hours=Decimal("0"),
+            has_theory_test=False,
+            has_practical_assessment=False,
+            audience_roles=["all"],
+        )
+    )
 
 
 def _seed():
     """PEOPLE caregivers at one institution in their own province (so other benches' regional
-    figures are untouched), each with a maintained cycle summary and one certificate."""
+    figures are untouched), each with a maintained cycle summary and one training certificate
+    of a course."""
     from certification import pii
     from certification.api.auth import api_key_create
-    from certification.models import ApiKey, Certificate, Employment, Organisation, Person
+    from certification.models import (
+        ApiKey,
+        Certificate,
+        Employment,
+        Organisation,
+        Person,
+        StatusList,
+    )
+    from certification.models.credentials import STATUS_LIST_SIZE
     from certification.services.compliance import compliance_on_employment_change
     from tests.factories import OrganisationFactory
     from tests.factories import region as make_region
@@ -45,6 +68,7 @@ def _seed():
     base = OrganisationFactory(
         name="基准接口培训基地", region=city, kind=Organisation.Kind.TRAINING_BASE
     )
+    course = _course()
     cipher = pii.encrypt("650102199001010000")
     people = Person.objects.bulk_create(
         [
@@ -73,6 +97,14 @@ def _seed():
     )
     for p in people:
         compliance_on_employment_change(person=p)
+    # Credentials' status-list entries as after their first use (they are given on first use,
+    # under the province list's row lock: the steady state is an entry per certificate).
+    listed, _ = StatusList.objects.get_or_create(
+        province=province, defaults={"bits": bytes(STATUS_LIST_SIZE // 8)}
+    )
+    start = listed.next_index
+    listed.next_index = start + PEOPLE
+    listed.save(update_fields=["next_index"])
     certs = Certificate.objects.bulk_create(
         [
             Certificate(
@@ -80,9 +112,12 @@ def _seed():
                 serial=f"BA-2026-{i:06d}",
                 verification_code=f"bench-api-code-{i:06d}",
                 person=p,
+                course=course,
+                hours=Decimal("8"),
                 issuer=base,
                 issuer_name=base.name,
                 issue_date=dt.date(2026, 1, 1),
+                status_list_index=start + i,
             )
             for i, p in enumerate(people)
         ]
@@ -95,7 +130,7 @@ def _seed():
 
 def _cleanup() -> None:
     """Take the seeded rows out again so later benches see the database they expect (the audit
-    rows of the key stay: the trail is append-only)."""
+    rows of the key and its service account stay: the trail is append-only)."""
     from certification.models import (
         ApiKey,
         Certificate,
@@ -104,6 +139,7 @@ def _cleanup() -> None:
         Organisation,
         Person,
     )
+    from cms.models import CoursePage
 
     people = Person.objects.filter(id_index__startswith="bench-api-")
     Certificate.objects.filter(person__in=people).delete()
@@ -112,117 +148,12 @@ def _cleanup() -> None:
     people.delete()
     ApiKey.objects.filter(name="基准监管系统").delete()
     Organisation.objects.filter(name__in=["基准接口托育园", "基准接口培训基地"]).delete()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _start_server(port: int) -> subprocess.Popen:
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="cms.settings.test",
-        DATABASE_URL=_database_url(),
-        DATABASE_CONN_MAX_AGE="60",
-    )
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    return subprocess.Popen(  # noqa: S603
-        [
-            str(gunicorn),
-            "cms.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "8",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _wait_ready(url: str, secret: str, server: subprocess.Popen) -> None:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {secret}"})  # noqa: S310
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"server exited: {server.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:  # refused while booting, or timed out on a cold worker
-            time.sleep(0.5)
-    raise RuntimeError("server did not answer within 60 s")
-
-
-def _duration_ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
-
-
-def _wrk(base_url: str, paths: list[str], secret: str) -> tuple[float, float]:
-    """Run wrk over `paths` in turn; return (requests/s, p99 ms). Any non-2xx fails the run."""
-    lua = (
-        "paths = {"
-        + ",".join(f'"{p}"' for p in paths)
-        + "}\n"
-        + (
-            "i = 0\nrequest = function()\n  i = i % #paths + 1\n"
-            "  return wrk.format('GET', paths[i])\nend\n"
-        )
-    )
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua)
-    try:
-        out = subprocess.run(  # noqa: S603
-            [
-                shutil.which("wrk"),
-                "-t",
-                "2",
-                "-c",
-                str(CONNECTIONS),
-                "-d",
-                DURATION,
-                "--latency",
-                "-s",
-                script.name,
-                "-H",
-                f"Authorization: Bearer {secret}",
-                base_url,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=300,
-        ).stdout
-    finally:
-        os.unlink(script.name)
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if bad:
-        raise RuntimeError(f"{bad.group(1)} non-2xx responses:\n{out}")
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = _duration_ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1))
-    return rps, p99
+    for page in CoursePage.objects.filter(slug=COURSE_SLUG):
+        page.delete()
 
 
 def run(report):
-    if shutil.which("wrk") is None:
+    if not have_wrk():
         print(
             "# bench_api skipped: wrk is not installed (Debian package wrk; `make` installs "
             "it as root)",
@@ -237,20 +168,20 @@ def run(report):
 
 
 def _measure(report, person_ids: list[int], codes: list[str], secret: str) -> None:
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = _start_server(port)
-    try:
-        _wait_ready(f"{base_url}/api/v1/persons/{person_ids[0]}/compliance", secret, server)
-        rps, p99 = _wrk(base_url, [f"/api/v1/persons/{i}/compliance" for i in person_ids], secret)
-        report("api_compliance_rps", rps, "req/s")
-        report("api_compliance_p99_ms", p99, "ms")
-        rps, p99 = _wrk(base_url, [f"/api/v1/certificates/verify/{c}" for c in codes], secret)
-        report("api_verify_rps", rps, "req/s")
-        report("api_verify_p99_ms", p99, "ms")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    floor_table(PEOPLE)
+    with floor_server() as server:
+        floor = wrk(server, [f"/row/{pk}" for pk in range(1, PEOPLE + 1)], warmup=WARMUP)
+    report_load(report, "floor_row", floor)
+
+    auth = {"Authorization": f"Bearer {secret}"}
+    runs = {
+        "api_compliance": ([f"/api/v1/persons/{i}/compliance" for i in person_ids], auth),
+        "api_verify": ([f"/api/v1/certificates/verify/{c}" for c in codes], auth),
+        "verify_page": ([f"/verify/{c}/" for c in codes], None),
+    }
+    with serving() as server:
+        server.wait_ready(runs["api_compliance"][0][0], headers=auth)
+        for name, (paths, headers) in runs.items():
+            load = wrk(server, paths, headers=headers, warmup=WARMUP)
+            report_load(report, name, load)
+            report_ratio(report, name, load, floor)

@@ -174,9 +174,16 @@ def wrk(
     bodies: list[str] | None = None,
     duration: str = DURATION,
     connections: int = CONNECTIONS,
+    warmup: str | None = None,
+    request_headers: list[dict] | None = None,
 ) -> Load:
     """Drive `server` with wrk over `paths` in turn (each with its body, for a POST). Any
-    non-2xx/3xx answer fails the run: a fast error is not a fast page."""
+    non-2xx/3xx answer fails the run: a fast error is not a fast page. With `warmup` (a wrk
+    duration such as "3s"), a first run of that length over the same paths is discarded, so
+    cold workers (imports, first connections, first-use caches) do not decide the p99.
+    `request_headers` (one dict per path, e.g. each learner's session cookie) are sent with
+    that path on top of `headers`; then wrk's two threads start half-way apart in the list, so
+    one user's requests do not arrive in pairs."""
     bodies = bodies or [""] * len(paths)
     lua = (
         "paths = {" + ",".join(_lua_string(p) for p in paths) + "}\n"
@@ -184,20 +191,32 @@ def wrk(
         "i = 0\nrequest = function()\n  i = i % #paths + 1\n"
         f"  return wrk.format({_lua_string(method)}, paths[i], nil, bodies[i])\nend\n"
     )
-    args = [shutil.which("wrk"), "-t", "2", "-c", str(connections), "-d", duration, "--latency"]
-    for name, value in (headers or {}).items():
-        args += ["-H", f"{name}: {value}"]
+    if request_headers:
+        tables = (
+            "{" + ",".join(f"[{_lua_string(k)}]={_lua_string(v)}" for k, v in h.items()) + "}"
+            for h in ({**(headers or {}), **extra} for extra in request_headers)
+        )
+        lua = lua.replace(", nil, bodies[i]", ", hdrs[i], bodies[i]") + (
+            "hdrs = {" + ",".join(tables) + "}\n"
+            "local started = 0\n"
+            "setup = function(thread)\n  thread:set('offset', started)\n"
+            "  started = started + 1\nend\n"
+            "init = function(args)\n  i = offset * math.floor(#paths / 2)\nend\n"
+        )
+
+    def args(length: str) -> list[str]:
+        line = [shutil.which("wrk"), "-t", "2", "-c", str(connections), "-d", length, "--latency"]
+        for name, value in (headers or {}).items():
+            line += ["-H", f"{name}: {value}"]
+        return line
+
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua)
-    cpu_before = server.worker_cpu_seconds()
     try:
-        out = subprocess.run(  # noqa: S603
-            [*args, "-s", script.name, server.url],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=600,
-        ).stdout
+        if warmup:
+            _wrk_run(args(warmup), script.name, server.url)
+        cpu_before = server.worker_cpu_seconds()
+        out = _wrk_run(args(duration), script.name, server.url)
     finally:
         os.unlink(script.name)
     cpu = server.worker_cpu_seconds() - cpu_before
@@ -211,6 +230,12 @@ def wrk(
         requests=requests,
         cpu_ms=1000 * cpu / max(requests, 1),
     )
+
+
+def _wrk_run(args: list[str], script: str, url: str) -> str:
+    return subprocess.run(  # noqa: S603
+        [*args, "-s", script, url], capture_output=True, text=True, check=True, timeout=600
+    ).stdout
 
 
 def report_load(report, name: str, load: Load) -> None:

@@ -10,6 +10,7 @@ class CertificationConfig(AppConfig):
     def ready(self):
         # Models are loaded only now, so these imports cannot sit at the top of the module.
         from certification import signals  # noqa: F401, PLC0415  (login/lockout audit)
+        from certification.api import auth  # noqa: F401, PLC0415  (API key cache invalidation)
         from certification.models import ImportJob  # noqa: PLC0415
         from certification.services import (  # noqa: PLC0415
             ban_register,

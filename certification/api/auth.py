@@ -2,7 +2,15 @@
 
 The stored key_hash is HMAC-SHA256(PII_INDEX_KEY, secret): plain sha256 of a 32-byte random
 secret would already resist guessing, but the keyed hash also makes the table useless without
-the server key. Revoked keys are refused (401)."""
+the server key. Revoked keys are refused (401).
+
+Resolved keys are cached per key hash (issue 18: the lookup was half of a verify call's CPU),
+with the key's service account and scope attached (principal.key_actor). Any change to a key
+marks its entry stale at once: a revocation (`api_key_revoke`), a saved key (its role,
+organisation or region), a saved organisation (its keys' region). A stale mark is set before
+the change commits and outlives any entry filled before it (entries are only ever *added*, so a
+request that read the old row cannot put it back), so the very next request reads the database.
+KEY_CACHE_SECONDS is the net for what no signal sees (a region moved in the tree)."""
 
 import datetime as dt
 import hashlib
@@ -12,18 +20,24 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.http import JsonResponse
 from django.utils import timezone
 from ninja.openapi.views import openapi_json
 from ninja.security import HttpBearer
 
 from certification.access import is_staff_member
+from certification.api.principal import key_actor
 from certification.audit import audit_record
-from certification.models import ApiKey
+from certification.models import ApiKey, Organisation
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+KEY_CACHE_SECONDS = 60
+_STALE = "stale"
 
 
 def key_hash(secret: str) -> str:
@@ -55,8 +69,49 @@ def api_key_create(
     return key, secret
 
 
+def _cache_key(digest: str) -> str:
+    return f"api-key:{digest}"
+
+
+def api_keys_changed(digests) -> None:
+    """Mark the keys' cached entries stale: their next request reads the database."""
+    cache.set_many({_cache_key(d): _STALE for d in digests}, timeout=KEY_CACHE_SECONDS)
+
+
+@receiver(post_save, sender=ApiKey, dispatch_uid="api-key-cache-key")
+def _key_saved(sender, instance, created, **kwargs):
+    if not created:  # a new secret has no entry yet
+        api_keys_changed([instance.key_hash])
+
+
+@receiver(post_save, sender=Organisation, dispatch_uid="api-key-cache-organisation")
+def _organisation_saved(sender, instance, created, **kwargs):
+    if not created:
+        api_keys_changed(instance.api_keys.values_list("key_hash", flat=True))
+
+
+def api_key_resolve(token: str) -> ApiKey | None:
+    """The unrevoked key with this secret, its service account attached; None otherwise."""
+    digest = key_hash(token)
+    cached = cache.get(_cache_key(digest))
+    if isinstance(cached, ApiKey):
+        return cached
+    key = (
+        ApiKey.objects.select_related("organisation__region", "region")
+        .filter(key_hash=digest, revoked_at__isnull=True)
+        .first()
+    )
+    if key is None:
+        return None
+    key_actor(key)
+    if cached is None:  # not while marked stale: this read may predate the change
+        cache.add(_cache_key(digest), key, timeout=KEY_CACHE_SECONDS)
+    return key
+
+
 @transaction.atomic
 def api_key_revoke(*, actor, key: ApiKey) -> ApiKey:
+    api_keys_changed([key.key_hash])
     updated = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -74,17 +129,15 @@ def api_key_revoke(*, actor, key: ApiKey) -> ApiKey:
 
 class ApiKeyAuth(HttpBearer):
     def authenticate(self, request, token):
-        key = (
-            ApiKey.objects.select_related("organisation__region", "region")
-            .filter(key_hash=key_hash(token), revoked_at__isnull=True)
-            .first()
-        )
+        key = api_key_resolve(token)
         if key is None:
             return None
         now = timezone.now()
-        # Record use at most once a minute: a write per request would make every concurrent
-        # request of one key queue on the same row lock.
-        if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        # Record use at most once a minute (one process wins the cache entry): a write per
+        # request would make every concurrent request of one key queue on the same row lock.
+        if (
+            key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION
+        ) and cache.add(f"api-key-used:{key.key_hash}", 1, LAST_USED_RESOLUTION.total_seconds()):
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         request.api_key = key
         return key

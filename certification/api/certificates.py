@@ -19,7 +19,7 @@ from certification.api.schemas import (
 )
 from certification.models import ApiKey, Certificate
 from certification.rules.credentials import MEDIA_TYPE
-from certification.selectors.certificates import certificate_by_code
+from certification.selectors.certificates import certificate_by_code, certificate_public_by_code
 from certification.services.certificates import certificate_issue_training, certificate_revoke
 from certification.services.credentials import (
     NoCredential,
@@ -70,7 +70,7 @@ def certificate_issue(request, payload: CertificateIssueIn):
 def certificate_verify(request, code: str = Path(..., pattern=CODE)):
     """D-20: verify a certificate by its verification code (any valid key); the holder's name
     is masked as on the public page."""
-    c = Certificate.objects.select_related("person").filter(verification_code=code).first()
+    c = certificate_public_by_code(code)
     if c is None:
         raise Http404
     return c

@@ -50,7 +50,9 @@ def person_in_scope(key: ApiKey, person: Person) -> bool:
 
 def person_for_key(key: ApiKey, person_id: int) -> Person:
     """The person if the key's scope covers them; 404 (like an unknown id) otherwise."""
-    person = Person.objects.select_related("region").filter(pk=person_id).first()
-    if person is None or not person_in_scope(key, person):
+    # One query: the scope filter and the read together (an unknown id and one out of scope
+    # are the same 404).
+    person = people_visible_to(key_actor(key)).select_related("region").filter(pk=person_id).first()
+    if person is None:
         raise Http404
     return person

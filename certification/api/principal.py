@@ -39,7 +39,11 @@ def _service_email(key: ApiKey) -> str:
 
 
 def key_actor(key: ApiKey):
-    """The key's service account with the key's scope attached, created on first use."""
+    """The key's service account with the key's scope attached, created on first use; kept on
+    the key (so a cached key carries it: auth.api_key_resolve)."""
+    actor = getattr(key, "_carecert_actor", None)
+    if actor is not None:
+        return actor
     user_model = get_user_model()
     email = _service_email(key)
     user = user_model.objects.filter(email=email).first()
@@ -54,4 +58,5 @@ def key_actor(key: ApiKey):
         except IntegrityError:  # created by a concurrent request of the same key
             user = user_model.objects.get(email=email)
     user._carecert_scope = key_scope(key)
+    key._carecert_actor = user
     return user

@@ -6,13 +6,21 @@ from django.db.models import QuerySet
 from certification.models import Certificate, Region, SigningKey
 
 
-def certificate_province(certificate: Certificate) -> Region | None:
-    """The province whose key signs the certificate's credential: the issuing organisation's,
-    else (a skill certificate recorded from another body) the holder's."""
+def certificate_province_code(certificate: Certificate) -> str | None:
+    """The code of the province whose key signs the certificate's credential: the issuing
+    organisation's, else (a skill certificate recorded from another body) the holder's."""
     region = certificate.issuer.region if certificate.issuer_id else certificate.person.region
     if region is None:
         return None
-    return Region.objects.filter(code=region.path.split("/", 1)[0]).first()
+    return region.path.split("/", 1)[0]
+
+
+def certificate_province(certificate: Certificate) -> Region | None:
+    """The province whose key signs the certificate's credential (certificate_province_code)."""
+    code = certificate_province_code(certificate)
+    if code is None:
+        return None
+    return Region.objects.filter(code=code).first()
 
 
 def published_keys(province: Region | None = None) -> QuerySet[SigningKey]:

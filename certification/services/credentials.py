@@ -15,7 +15,11 @@ from certification.models import Certificate, Region, SigningKey, StatusList
 from certification.models.credentials import STATUS_LIST_SIZE
 from certification.rules import credentials as vc
 from certification.rules.certificates import mask_name
-from certification.selectors.credentials import certificate_province, verification_keys
+from certification.selectors.credentials import (
+    certificate_province,
+    certificate_province_code,
+    published_keys,
+)
 
 
 class NoCredential(Exception):
@@ -194,13 +198,21 @@ def certificate_credential(certificate: Certificate) -> str:
     province = certificate_province(certificate)
     if province is None:
         raise NoCredential(certificate.serial)
+    return _credential(certificate, province, signing_key(province))
+
+
+def _credential(certificate: Certificate, province: Region, key: SigningKey) -> str:
     index = _status_index(certificate, province)
     payload = vc.achievement_credential(_facts(certificate, province, index))
-    return vc.sign(payload, _private_jwk(signing_key(province)))
+    return vc.sign(payload, _private_jwk(key))
 
 
 def status_list_credential(province: Region) -> str:
     """The province's BitstringStatusListCredential as a VC-JWT, as of now."""
+    return _status_list_credential(province, signing_key(province))
+
+
+def _status_list_credential(province: Region, key: SigningKey) -> str:
     listed = StatusList.objects.filter(province=province).first()
     bits = bytes(listed.bits) if listed else bytes(STATUS_LIST_SIZE // 8)
     at = listed.updated_at if listed else timezone.now()
@@ -210,16 +222,29 @@ def status_list_credential(province: Region) -> str:
         bits=bits,
         at=at,
     )
-    return vc.sign(payload, _private_jwk(signing_key(province)))
+    return vc.sign(payload, _private_jwk(key))
 
 
 def certificate_credential_check(certificate: Certificate) -> vc.Verification | None:
     """What a verifier finds today for the certificate's credential: signed with a published
     key of its province, and its bit in the province's status list. None when no province can
-    sign for it."""
-    province = certificate_province(certificate)
-    if province is None:
+    sign for it.
+
+    The public verify page's hot path (issue 18): one read of the published keys gives the
+    province, its active key and the verifier's key set; only a province's first credential
+    takes the longer way (its key is made)."""
+    code = certificate_province_code(certificate)
+    if code is None:
         return None
-    token = certificate_credential(certificate)
-    lists = {status_list_url(province): status_list_credential(province)}
-    return vc.verify(token, verification_keys(), status_lists=lists)
+    published = list(published_keys())
+    key = next((k for k in published if k.province_id == code and k.retired_at is None), None)
+    if key is None:
+        province = certificate_province(certificate)
+        if province is None:
+            return None
+        key = signing_key(province)
+        published = list(published_keys())
+    province = key.province
+    token = _credential(certificate, province, key)
+    lists = {status_list_url(province): _status_list_credential(province, key)}
+    return vc.verify(token, {k.kid: k.public_jwk for k in published}, status_lists=lists)
