@@ -9,12 +9,26 @@ from datetime import timedelta
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.cache import cache
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
 # Paths a staff user may reach before enrolling TOTP / changing an expired password.
 _ALWAYS_ALLOWED = ("/accounts/", "/static/", "/media/", "/i18n/", "/favicon.ico")
+
+
+# A learner's "no staff membership" is cached so their requests (a heartbeat every interval)
+# skip the query; a membership saved or deleted drops the entry at once and again at commit
+# (a request that read the old rows in between would have cached a stale answer). The TTL is
+# the net for a change that sends no signal (a queryset update). Staff are never cached: the
+# gate is checked against the database on each of their requests.
+NOT_STAFF_TTL_SECONDS = 300
+
+
+def _not_staff_key(user_pk) -> str:
+    return f"mfa:not-staff:{user_pk}"
 
 
 def is_staff_user(user) -> bool:
@@ -25,9 +39,23 @@ def is_staff_user(user) -> bool:
     memberships = getattr(user, "staff_memberships", None)
     if memberships is None:
         return False
+    key = _not_staff_key(user.pk)
+    if cache.get(key):
+        return False
     if hasattr(memberships.model, "is_active"):
-        return memberships.filter(is_active=True).exists()
-    return memberships.exists()
+        staff = memberships.filter(is_active=True).exists()
+    else:
+        staff = memberships.exists()
+    if not staff:
+        cache.set(key, True, NOT_STAFF_TTL_SECONDS)
+    return staff
+
+
+def staff_membership_changed(sender, instance, **kwargs) -> None:
+    """Receiver (cms.apps) for saves and deletions of staff memberships."""
+    key = _not_staff_key(instance.user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def has_totp(user) -> bool:

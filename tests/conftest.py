@@ -160,3 +160,13 @@ def _default_language():
     translation.activate("zh-hans")
     yield
     translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (LocMem lives as long as the process): an answer
+    cached from one test's rolled-back rows (a rule, a policy, "not staff") must not reach the
+    next."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -23,6 +23,7 @@ from certification.access.policies import can_edit_policy_row, require_region_in
 from certification.audit import audit_record
 from certification.rules.policy_tables import PolicyTable, policy_version_errors
 from certification.rules.requirements import periods_overlap
+from certification.selectors.rules import rules_changed
 
 
 def _lock_series(table: PolicyTable, keys: dict, region) -> None:
@@ -82,8 +83,11 @@ def _snapshot(table: PolicyTable, row) -> dict:
 
 
 def _after_change(table: PolicyTable) -> None:
-    """After commit: rebuild the cycle summaries so the people a change affects get new
-    requirements. The task recomputes everyone (it takes no region); it is idempotent."""
+    """The cached rule/policy answers are dropped (now and at commit: the end-date changes are
+    queryset updates, which no signal sees). After commit: rebuild the cycle summaries so the
+    people a change affects get new requirements. The task recomputes everyone (it takes no
+    region); it is idempotent."""
+    rules_changed()
     if table.moves_compliance:
         queue.enqueue_after_commit(queue.RECOMPUTE_COMPLIANCE)
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -134,7 +134,6 @@ def _credit_progress(*, progress: LessonProgress, lesson, policy, actor) -> Deci
     return posted
 
 
-@transaction.atomic
 def heartbeat_record(
     *,
     actor,
@@ -150,44 +149,150 @@ def heartbeat_record(
     another tab are ignored while the current span is live. A span continues only while beats
     arrive within 2 × LEARNING_HEARTBEAT_SECONDS; a longer gap ends it without credit for the
     gap. Returns {"active", "active_seconds", "credited_hours", "posted"}.
+
+    The beat itself is one short transaction of two statements (_beat_write); the rare beat
+    that has something to credit posts it in a second one (_credit_after_beat), which re-reads
+    under the person's lock what is still uncredited, so a process dying between the two loses
+    nothing: the next beat (or the quiz) posts it.
     """
-    now = now or timezone.now()
-    interval = settings.LEARNING_HEARTBEAT_SECONDS
-    Person.objects.select_for_update().filter(pk=person.pk).first()  # serialise per person
-    presence, _created = LearnerPresence.objects.select_for_update().get_or_create(person=person)
-    progress, _c = LessonProgress.objects.select_for_update().get_or_create(
-        person=person, lesson=lesson
+    state = _beat_write(
+        person_id=person.pk, lesson_id=lesson.pk, tab_token=tab_token, start=start, now=now
     )
-    is_current = presence.lesson_id == lesson.pk and presence.tab_token == tab_token
-    live = presence.last_beat_at is not None and span_continues(
-        (now - presence.last_beat_at).total_seconds(), interval
-    )
-    if not is_current and live and not start:
-        return {
-            "active": False,
-            "active_seconds": progress.active_seconds,
-            "credited_hours": str(progress.credited_hours),
-            "posted": "0",
-        }
-    if is_current and live:
-        for date, seconds in _split_by_day(presence.last_beat_at, now):
-            day, _d = LessonDay.objects.get_or_create(progress=progress, date=date)
-            day.active_seconds += seconds
-            day.save(update_fields=["active_seconds"])
-            progress.active_seconds += seconds
-        progress.save(update_fields=["active_seconds"])
-    presence.lesson = lesson
-    presence.tab_token = tab_token
-    presence.last_beat_at = now
-    presence.save()
-    policy = learning_policy_for(person.region, timezone.localdate(now))
-    posted = _credit_progress(progress=progress, lesson=lesson, policy=policy, actor=actor)
+    posted = Decimal("0")
+    if state["active"]:
+        policy = learning_policy_for(person.region, timezone.localdate(state["now"]))
+        if _may_credit(state, lesson, policy.minutes_per_class_hour):
+            posted, state["credited_hours"] = _credit_after_beat(
+                actor=actor, person=person, lesson=lesson, policy=policy
+            )
     return {
-        "active": True,
-        "active_seconds": progress.active_seconds,
-        "credited_hours": str(progress.credited_hours),
+        "active": state["active"],
+        "active_seconds": state["active_seconds"],
+        "credited_hours": str(state["credited_hours"]),
         "posted": str(posted),
     }
+
+
+_PRESENCE = LearnerPresence._meta.db_table
+_PROGRESS = LessonProgress._meta.db_table
+_DAY = LessonDay._meta.db_table
+
+# The person's presence row, locked: it serialises one person's beats (taken before any row of
+# their progress, never while holding the person row), with the lesson's progress beside it.
+_LOCK_PRESENCE = f"""
+    SELECT pr.id, pr.lesson_id, pr.tab_token, pr.last_beat_at, g.active_seconds, g.credited_hours
+    FROM {_PRESENCE} pr
+    LEFT JOIN {_PROGRESS} g ON g.person_id = pr.person_id AND g.lesson_id = %s
+    WHERE pr.person_id = %s
+    FOR UPDATE OF pr"""  # noqa: S608 (table names from the models)
+
+
+def _accrue_sql(days: int) -> str:
+    """Add the accrued seconds to the lesson's progress and to each day's row (creating them
+    on the first beat) and move the presence on, in one statement."""
+    values = ", ".join(["(%s::date, %s::integer)"] * days)
+    day_cte = (
+        f""", d AS (
+        INSERT INTO {_DAY} (progress_id, date, active_seconds, credited_hours)
+        SELECT g.id, v.date, v.seconds, 0 FROM g, (VALUES {values}) AS v(date, seconds)
+        ON CONFLICT (progress_id, date)
+        DO UPDATE SET active_seconds = {_DAY}.active_seconds + EXCLUDED.active_seconds)"""  # noqa: S608
+        if days
+        else ""
+    )
+    return f"""
+    WITH g AS (
+        INSERT INTO {_PROGRESS} (person_id, lesson_id, active_seconds, credited_hours)
+        VALUES (%s, %s, %s, 0)
+        ON CONFLICT (person_id, lesson_id)
+        DO UPDATE SET active_seconds = {_PROGRESS}.active_seconds + EXCLUDED.active_seconds
+        RETURNING id, active_seconds, credited_hours, completed_at
+    ){day_cte}, p AS (
+        UPDATE {_PRESENCE} SET lesson_id = %s, tab_token = %s, last_beat_at = %s WHERE id = %s
+    )
+    SELECT active_seconds, credited_hours, completed_at FROM g"""  # noqa: S608
+
+
+@transaction.atomic
+def _beat_write(*, person_id: int, lesson_id: int, tab_token: str, start: bool, now) -> dict:
+    """D-9 accrual, raw SQL because this runs for every learner every interval and the ORM's
+    Python time per statement is most of its cost (issue 18). The beat's time is read once the
+    person's beats are serialised (unless given), so a beat that waited for the lock is never
+    older than the one before it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_PRESENCE, [lesson_id, person_id])
+        row = cursor.fetchone()
+        if row is None:  # the person's first beat ever
+            cursor.execute(
+                f"INSERT INTO {_PRESENCE} (person_id, tab_token) VALUES (%s, '') "  # noqa: S608
+                "ON CONFLICT (person_id) DO NOTHING",
+                [person_id],
+            )
+            cursor.execute(_LOCK_PRESENCE, [lesson_id, person_id])
+            row = cursor.fetchone()
+        now = now or timezone.now()
+        presence_id, current_lesson, current_tab, last_beat_at, seconds, credited = row
+        is_current = current_lesson == lesson_id and current_tab == tab_token
+        live = last_beat_at is not None and span_continues(
+            (now - last_beat_at).total_seconds(), settings.LEARNING_HEARTBEAT_SECONDS
+        )
+        if not is_current and live and not start:
+            if seconds is None:  # keep a progress row for every lesson beaten on, as before
+                cursor.execute(
+                    f"INSERT INTO {_PROGRESS} (person_id, lesson_id, active_seconds, "  # noqa: S608
+                    "credited_hours) VALUES (%s, %s, 0, 0) ON CONFLICT DO NOTHING",
+                    [person_id, lesson_id],
+                )
+            return {
+                "active": False,
+                "now": now,
+                "active_seconds": seconds or 0,
+                "credited_hours": credited if credited is not None else Decimal("0"),
+            }
+        pieces = _split_by_day(last_beat_at, now) if is_current and live else []
+        params = [person_id, lesson_id, sum(s for _d, s in pieces)]
+        for date, piece in pieces:
+            params += [date, piece]
+        params += [lesson_id, tab_token, now, presence_id]
+        cursor.execute(_accrue_sql(len(pieces)), params)
+        seconds, credited, completed_at = cursor.fetchone()
+    return {
+        "active": True,
+        "now": now,
+        "active_seconds": seconds,
+        "credited_hours": credited,
+        "completed_at": completed_at,
+    }
+
+
+def _has_quiz(lesson) -> bool:
+    # The stored block types, without building the blocks.
+    return any(block.get("type") == "quiz" for block in lesson.body.raw_data)
+
+
+def _may_credit(state: dict, lesson, minutes_per_hour: int) -> bool:
+    """Whether this beat can post anything (checked in memory, no query): the lesson has
+    uncredited creditable time and is complete or just completed by time. A quiz lesson is
+    completed by its passing attempt, which credits at once (quiz_attempt_submit)."""
+    allowed = lesson_creditable_hours(
+        state["active_seconds"], minutes_per_hour, lesson.nominal_hours
+    )
+    if allowed <= state["credited_hours"]:
+        return False
+    if state["completed_at"] is not None:
+        return True
+    needed = Decimal(lesson.nominal_hours) * minutes_per_hour * 60
+    return state["active_seconds"] >= needed and not _has_quiz(lesson)
+
+
+@transaction.atomic
+def _credit_after_beat(*, actor, person, lesson, policy) -> tuple[Decimal, Decimal]:
+    """Post what the lesson has earned; the person row first, then the progress, as
+    quiz_attempt_submit locks them. Returns (posted, credited_hours)."""
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    progress = LessonProgress.objects.select_for_update().get(person_id=person.pk, lesson=lesson)
+    posted = _credit_progress(progress=progress, lesson=lesson, policy=policy, actor=actor)
+    return posted, progress.credited_hours
 
 
 @transaction.atomic
