@@ -10,7 +10,9 @@ them corrected and reported), compliance_status_read_{prefecture,province}_ms (d
 for a tenth / all of the summaries, after the table is vacuumed as autovacuum would),
 compliance_status_read_person_ms (person_compliance for one person),
 compliance_hours_credit_ms with and without the summary upkeep, and their difference
-compliance_per_entry_upkeep_ms.
+compliance_per_entry_upkeep_ms; hours_credit_ratio (issue 18): hours_credit with its summary
+upkeep over raw SQL doing the same ledger insert and summary update in one transaction, with
+hours_credit_ms, hours_credit_floor_ms and hours_credit_statements.
 """
 
 import datetime as dt
@@ -20,7 +22,8 @@ import time
 from contextlib import nullcontext
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 PEOPLE = int(os.environ.get("BENCH_COMPLIANCE_PEOPLE", "200000"))
 PER_PERSON = int(os.environ.get("BENCH_COMPLIANCE_ENTRIES_PER_PERSON", "20"))
@@ -226,3 +229,56 @@ def run(report) -> None:
     print(
         f"# {CycleSummary.objects.count() - rows_before} summaries created by postings", flush=True
     )
+
+    # 4. hours_credit_ratio (issue 18): the posting the heartbeat and the API make (an
+    #    external_ref, the daily cap, the summary kept current, the audit row), against raw SQL
+    #    doing the same ledger insert and summary update in one transaction; alternating, for
+    #    the same 1000 people on two fresh days (so neither meets a daily cap).
+    credit_ms, floor_ms = [], []
+    for person in persons:
+        started = time.perf_counter()
+        hours_credit(
+            person=person,
+            date=dt.date(2026, 1, 6),
+            hours=Decimal("1.0"),
+            kind="theory",
+            source="online",
+            external_ref=f"bench-credit:{person.pk}",
+        )
+        credit_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        _raw_credit(person.pk, dt.date(2026, 1, 7))
+        floor_ms.append((time.perf_counter() - started) * 1000)
+    credit, floor = statistics.median(credit_ms), statistics.median(floor_ms)
+    report(f"hours_credit_ms{suffix}", credit, "ms")
+    report(f"hours_credit_floor_ms{suffix}", floor, "ms")
+    report(f"hours_credit_ratio{suffix}", credit / floor, "x")
+    with CaptureQueriesContext(connection) as queries:
+        hours_credit(
+            person=persons[0],
+            date=dt.date(2026, 1, 8),
+            hours=Decimal("1.0"),
+            kind="theory",
+            source="online",
+            external_ref=f"bench-credit-count:{persons[0].pk}",
+        )
+    print("# hours_credit: " + " | ".join(q["sql"][:50] for q in queries), flush=True)
+    # Statements sent, BEGIN and COMMIT included (the floor: 4).
+    report(f"hours_credit_statements{suffix}", len(queries), "statements")
+
+
+def _raw_credit(person_id: int, day: dt.date) -> None:
+    """hours_credit's floor: the ledger row and the summary's hours, raw SQL, one transaction."""
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            """INSERT INTO certification_hourentry (person_id, date, hours, kind, source,
+                   evidence, external_ref, reason, created_at)
+               VALUES (%s, %s, 1.0, 'theory', 'online', '{}'::jsonb, %s, '', now())""",
+            [person_id, day, f"bench-floor:{person_id}:{day}"],
+        )
+        cur.execute(
+            """UPDATE certification_cyclesummary SET theory_hours = theory_hours + 1.0,
+                   updated_at = now()
+               WHERE person_id = %s AND start_date <= %s AND end_date >= %s""",
+            [person_id, day, day],
+        )

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from certification.models import (
@@ -25,6 +25,25 @@ def bans_in_force(*, on: dt.date | None = None) -> QuerySet[BanEntry]:
     return BanEntry.objects.filter(status=BanEntry.Status.ACTIVE, effective_date__lte=on).filter(
         Q(ban_type=BanEntry.BanType.LIFETIME) | Q(term_start__lte=on, term_end__gte=on)
     )
+
+
+def ban_matching(
+    *, id_index: str, name: str = "", birth_date: dt.date | None = None, on: dt.date | None = None
+) -> tuple[BanEntry | None, bool]:
+    """The gates' lookup (D-23), one query: the newest entry in force naming this keyed ID
+    hash, else (given a name and birth date) one with the same name and birth date, a near
+    match. Returns (entry, True) for an exact match, (entry, False) for a near match, or
+    (None, False)."""
+    exact = Q(id_index=id_index)
+    match = exact | Q(name=name, birth_date=birth_date) if name and birth_date else exact
+    entry = (
+        bans_in_force(on=on)
+        .filter(match)
+        .annotate(exact=ExpressionWrapper(exact, output_field=BooleanField()))
+        .order_by("-exact", "-effective_date", "-id")
+        .first()
+    )
+    return entry, bool(entry is not None and entry.exact)
 
 
 def banned_person_ids(person_ids, *, on: dt.date | None = None) -> set[int]:

@@ -134,9 +134,18 @@ def region_requirements(*, region, on_date: dt.date | None = None) -> list[str]:
     """What the region asks of newcomers per role, for the hiring page before the role is
     chosen; empty when nothing is required."""
     on_date = on_date or timezone.localdate()
+    codes = _region_codes(region)
+    # One query for every role (the hiring page shows this after each clear check).
+    rows = list(
+        WorkCertificateRule.objects.filter(role__in=WORK_CERTIFICATE_ROLES)
+        .filter(effective_from__lte=on_date)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on_date))
+        .filter(Q(region_id__in=codes) | Q(region__isnull=True))
+        .order_by("-effective_from", "-id")
+    )
     texts = []
     for role in WORK_CERTIFICATE_ROLES:
-        rule = work_certificate_rule_for(role=role, region=region, on_date=on_date)
+        rule = most_specific_rule([r for r in rows if r.role == role], codes, on_date)
         if rule is not None and rule.required:
             texts.append(rule_summary(role=role, rule=rule))
     return texts

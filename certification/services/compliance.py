@@ -1,12 +1,11 @@
 """Keeps per-person-role-cycle summaries current (D-11, D-12, D-13, D-18).
 
 The ledger service calls compliance_on_hour_entry in its posting transaction; the employment
-services call compliance_on_employment_change. A summary row is locked (select_for_update) before
-it is read and rewritten, so concurrent postings for one person cannot lose hours. A posting
-usually costs three queries (employments, the locked summaries whose dates contain the entry,
-one UPDATE); the anchor policy and the rule rows (one query for both dates rule_and_cycle needs)
-are looked up only when the cycle has no summary yet. The bulk rebuild lives in
-compliance_recompute.py.
+services call compliance_on_employment_change. A posting adds its hours in the database
+(SET theory_hours = theory_hours + n), so concurrent postings for one person cannot lose hours,
+and usually costs one statement; the anchor policy and the rule rows (one query for both dates
+rule_and_cycle needs) are looked up only when the cycle has no summary yet. The bulk rebuild
+lives in compliance_recompute.py.
 """
 
 from __future__ import annotations
@@ -15,15 +14,15 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from certification import queue
 from certification.audit import audit_record
-from certification.models import CycleStatus, CycleSummary
+from certification.models import CycleStatus, CycleSummary, Employment
 from certification.rules.cycles import (
     Cycle,
-    audience_counts_for,
     cycle_status,
     hours_by_kind,
 )
@@ -34,6 +33,7 @@ from certification.selectors.cycles import (
     role_contexts,
     rule_and_cycle,
 )
+from cms.choices import ALL_STAFF
 
 log = logging.getLogger(__name__)
 
@@ -115,56 +115,120 @@ def _course_audience(entry):
     return None if course is None else course.audience_roles
 
 
+# Returned by _summaries_add_hours: the summary columns the status needs, per role held.
+_BUMPED = (
+    "id",
+    "cycle_number",
+    "start_date",
+    "end_date",
+    "theory_hours",
+    "practice_hours",
+    "required_total",
+    "required_theory",
+    "required_practice",
+    "status",
+    "met_on",
+)
+
+
+def _summaries_add_hours(*, entry, roles, theory: Decimal, practice: Decimal) -> dict:
+    """One statement: add the entry's hours to the summaries of the person's roles (those in
+    `roles`, or all when None) whose dates contain the entry, and return every such role the
+    person holds with its summary after the addition ({role: CycleSummary, or None where the
+    role has no summary for that date yet}). The UPDATE row-locks what it changes until commit.
+
+    Raw SQL because Django's update() cannot return the rows it changed, and reading them first
+    (locked) and writing them back costs a statement more per posting."""
+    summaries, employments = CycleSummary._meta.db_table, Employment._meta.db_table
+    columns = ", ".join(f"s.{c}" for c in _BUMPED)
+    sql = f"""
+        WITH held AS (
+            SELECT DISTINCT role FROM {employments}
+            WHERE person_id = %(person)s AND (%(all_roles)s OR role = ANY(%(roles)s))
+        ), bumped AS (
+            UPDATE {summaries} s
+            SET theory_hours = s.theory_hours + %(theory)s,
+                practice_hours = s.practice_hours + %(practice)s,
+                updated_at = %(now)s
+            WHERE s.person_id = %(person)s AND s.role IN (SELECT role FROM held)
+              AND s.start_date <= %(date)s AND s.end_date >= %(date)s
+            RETURNING s.role, {columns}
+        )
+        SELECT held.role, {", ".join(f"bumped.{c}" for c in _BUMPED)}
+        FROM held LEFT JOIN bumped ON bumped.role = held.role
+        ORDER BY held.role, bumped.cycle_number"""  # noqa: S608 (table names from _meta)
+    params = {
+        "person": entry.person_id,
+        "all_roles": roles is None,
+        "roles": list(roles or ()),
+        "theory": theory,
+        "practice": practice,
+        "now": timezone.now(),
+        "date": entry.date,
+    }
+    found: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for role, *values in cursor.fetchall():
+            row = dict(zip(_BUMPED, values, strict=True))
+            found[role] = (
+                None
+                if row["id"] is None
+                else CycleSummary(person_id=entry.person_id, role=role, **row)
+            )
+    return found
+
+
 @transaction.atomic(savepoint=False)  # runs inside the posting's transaction
 def compliance_on_hour_entry(*, entry) -> None:
     """D-11/D-12/D-13: add a new HourEntry to the summary of every cycle it counts toward (one
     per role whose audience the course includes), refresh status, and enqueue the D-18 statement
     when a cycle becomes met. Entries dated before the anchor count toward no cycle.
 
-    The usual case costs three queries: the person's employments, the summaries whose dates
-    contain the entry (locked), one UPDATE. The anchor, policy and rule are looked up only for a
-    role whose cycle has no summary yet."""
+    The usual case is one statement (the roles held, their summaries updated and returned) and
+    a second only when a status changes. The employments, anchor, policy and rule are looked up
+    only for a role whose cycle has no summary yet."""
     audience = _course_audience(entry)
     theory, practice = hours_by_kind(entry.kind, Decimal(entry.hours))
     today = timezone.localdate()
-    by_role = {
-        role: rows
-        for role, rows in employments_by_role(entry.person).items()
-        if audience_counts_for(audience=audience, role=role)
-    }
-    if not by_role:
-        return
-    covering = {
-        summary.role: summary
-        for summary in CycleSummary.objects.select_for_update()
-        .filter(
-            person=entry.person,
-            role__in=list(by_role),
-            start_date__lte=entry.date,
-            end_date__gte=entry.date,
-        )
-        .order_by("role", "cycle_number")
-    }
-    for role, rows in by_role.items():
-        summary = covering.get(role)
-        if summary is None:
-            ctx = role_context(role, rows)
+    roles = _audience_roles(audience)
+    found = _summaries_add_hours(entry=entry, roles=roles, theory=theory, practice=practice)
+    missing = [role for role, summary in found.items() if summary is None]
+    by_role = employments_by_role(entry.person) if missing else {}
+    for role, summary in found.items():
+        if summary is not None:  # the usual case: its hours are already added
+            before = (summary.status, summary.met_on)
+            became_met = _status_fields(summary, today)
+            if (summary.status, summary.met_on) != before:
+                CycleSummary.objects.filter(pk=summary.pk).update(
+                    status=summary.status, met_on=summary.met_on
+                )
+        else:
+            ctx = role_context(role, by_role[role])
             rule, cycle = rule_and_cycle(ctx, entry.date)
             if cycle is None:
                 continue
             summary = _summary_for_update(entry.person, ctx, rule, cycle)  # locked until commit
-        summary.theory_hours += theory
-        summary.practice_hours += practice
-        became_met = _status_fields(summary, today)
-        CycleSummary.objects.filter(pk=summary.pk).update(
-            theory_hours=summary.theory_hours,
-            practice_hours=summary.practice_hours,
-            status=summary.status,
-            met_on=summary.met_on,
-            updated_at=timezone.now(),
-        )
+            summary.theory_hours += theory
+            summary.practice_hours += practice
+            became_met = _status_fields(summary, today)
+            CycleSummary.objects.filter(pk=summary.pk).update(
+                theory_hours=F("theory_hours") + theory,
+                practice_hours=F("practice_hours") + practice,
+                status=summary.status,
+                met_on=summary.met_on,
+                updated_at=timezone.now(),
+            )
         if became_met:
             enqueue_cycle_statement(summary.pk)
+
+
+def _audience_roles(audience) -> list[str] | None:
+    """D-11 as audience_counts_for says it: the roles an entry counts toward, None for all."""
+    if audience is None:
+        return None
+    audience = [audience] if isinstance(audience, str) else list(audience)
+    return None if ALL_STAFF in audience else audience
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,10 +23,17 @@ from certification.selectors.rules import learning_policy_for
 from certification.services.compliance import compliance_on_hour_entry
 
 
-def hours_credited_on(*, person, date: datetime.date) -> Decimal:
-    """D-7: net 学时 already in the ledger for the person on the date, across all sources."""
-    total = HourEntry.objects.filter(person=person, date=date).aggregate(s=Sum("hours"))["s"]
-    return total or Decimal("0")
+def _day_total_and_ref(*, person_id: int, date: datetime.date, ref: str | None):
+    """D-7: (net 学时 already in the ledger for the person on the date, across all sources; the
+    id of the entry already posted under `ref`, or None), in one query."""
+    on_day = Q(person_id=person_id, date=date)
+    if not ref:
+        total = HourEntry.objects.filter(on_day).aggregate(s=Sum("hours"))["s"]
+        return total or Decimal("0"), None
+    row = HourEntry.objects.filter(on_day | Q(external_ref=ref)).aggregate(
+        total=Sum("hours", filter=on_day), existing=Max("pk", filter=Q(external_ref=ref))
+    )
+    return row["total"] or Decimal("0"), row["existing"]
 
 
 @transaction.atomic
@@ -57,12 +64,11 @@ def hours_credit(
     locked = (
         Person.objects.select_for_update(of=("self",)).select_related("region").get(pk=person.pk)
     )
-    if external_ref:
-        existing = HourEntry.objects.filter(external_ref=external_ref).first()
-        if existing is not None:
-            return existing
+    # Read after the lock (its own statement), so a posting that waited sees the one before.
+    already, existing_id = _day_total_and_ref(person_id=locked.pk, date=date, ref=external_ref)
+    if existing_id is not None:
+        return HourEntry.objects.get(pk=existing_id)
     policy = learning_policy_for(locked.region, date)
-    already = hours_credited_on(person=locked, date=date)
     credit = capped_credit(requested, already, policy.daily_cap_hours)
     if credit <= 0:
         return None
@@ -75,25 +81,27 @@ def hours_credit(
             "capped": credit < round_down_tenth(requested),
         }
     )
-    try:
-        with transaction.atomic():
-            entry = HourEntry.objects.create(
-                person=locked,
-                date=date,
-                hours=credit,
-                kind=kind,
-                source=source,
-                course=course,
-                training_base=training_base,
-                evidence=data,
-                external_ref=external_ref or None,
-                recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None,
-            )
-    except IntegrityError:
-        # Same external_ref posted concurrently for another person row lock: return the winner.
-        if external_ref:
+    entry = HourEntry(
+        person=locked,
+        date=date,
+        hours=credit,
+        kind=kind,
+        source=source,
+        course=course,
+        training_base=training_base,
+        evidence=data,
+        external_ref=external_ref or None,
+        recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None,
+    )
+    if external_ref:
+        try:
+            with transaction.atomic():
+                entry.save(force_insert=True)
+        except IntegrityError:
+            # Same external_ref posted concurrently under another person's lock: the winner.
             return HourEntry.objects.get(external_ref=external_ref)
-        raise
+    else:
+        entry.save(force_insert=True)  # nothing unique to collide on: no savepoint needed
     compliance_on_hour_entry(entry=entry)
     audit_record(
         actor=recorded_by,

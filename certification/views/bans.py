@@ -169,9 +169,11 @@ def ban_alerts(request):
 def hiring_check(request):
     """入职查询 for institution admins: the result says only clear or blocked (D-23)."""
     org_ids = require_institution_admin(request.user, request=request)
-    institutions = Organisation.objects.filter(pk__in=org_ids).select_related("region")
-    institution = (
-        institutions.filter(pk=request.POST.get("institution")).first() or institutions.first()
+    # One query: the menu's institutions, and among them the one posted (else the first).
+    institutions = list(Organisation.objects.filter(pk__in=org_ids).select_related("region"))
+    posted = request.POST.get("institution")
+    institution = next(
+        (i for i in institutions if str(i.pk) == posted), institutions[0] if institutions else None
     )
     if request.method == "POST":
         refused = refuse_if_too_frequent(

@@ -366,9 +366,8 @@ def test_a_hit_in_another_province_alerts_both_the_checking_and_the_registering_
 
     entry = _ban(cast, regions, new_id_number())
     ban_check(id_index=entry.id_index, purpose="hiring", organisation=orgs.other_institution)
-    check = BanCheck.objects.latest("pk")  # its alert runs after commit, as the task would
-    ban_alert_for_check(check_id=check.pk)
-    ban_alert_for_check(check_id=check.pk)  # a retried task alerts once
+    check = BanCheck.objects.latest("pk")  # the check wrote its alerts in its transaction
+    ban_alert_for_check(check=check)  # a repeat for the same check alerts once
     notices = Notification.objects.filter(dedupe_key__startswith=f"ban-check:{check.pk}:regulator")
     assert sorted(n.recipient_region.path for n in notices if n.recipient_region) == sorted(
         [entry.region.path, orgs.other_institution.region.path]
