@@ -1,38 +1,109 @@
 """Online learning reads (D-9, D-11, D-13) for the learner's own pages."""
 
 import datetime as dt
+import os
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Length, Substr
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
+from wagtail.models import Page, Site
 
-from certification.models import CycleSummary, Employment, HourEntry
+from certification.models import CycleSummary, Employment, HourEntry, HourSource
 from certification.models.assessments import AssessmentResult
-from cms.choices import HourKind
-from cms.models import CoursePage
+from cms.choices import ALL_STAFF, HourKind
 from lms.models import ClassSession, Enrolment, LessonProgress
 
 
 def enrolments_with_progress(*, person) -> list[dict]:
-    """Each enrolled course with lessons done / total and hours credited on it."""
+    """Each enrolled course with lessons done / total and hours credited on it.
+
+    Three queries whatever the number of enrolments: the enrolments, the live lessons counted per
+    course, and the person's progress summed per course (issue 18: it was three per enrolment).
+    A lesson is a live child page of its course; its course is found by cutting the last path
+    step off the lesson's tree path, so no per-course query or OR of prefixes is needed. Rows are
+    plain values (no page objects to build) with the course's URL."""
+    enrolments = list(
+        Enrolment.objects.filter(person=person)
+        .order_by("pk")
+        .values("course_id", "course__code", "course__title", "course__path", "course__url_path")
+    )
+    if not enrolments:
+        return []
+    paths = [e["course__path"] for e in enrolments]
+    # The courses' common ancestor bounds both scans by the indexed tree path.
+    near = os.path.commonprefix(paths)
+    lessons = dict(
+        Page.objects.live()
+        .filter(path__startswith=near)
+        .annotate(parent=_parent_path("path"))
+        .filter(parent__in=paths)
+        .values("parent")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("parent", "n")
+    )
+    progress = {
+        row["parent"]: row
+        for row in LessonProgress.objects.filter(
+            person=person, lesson__live=True, lesson__path__startswith=near
+        )
+        .annotate(parent=_parent_path("lesson__path"))
+        .filter(parent__in=paths)
+        .values("parent")
+        .annotate(
+            done=Count("id", filter=Q(completed_at__isnull=False)), credited=Sum("credited_hours")
+        )
+        .order_by()
+    }
+    urls = _page_urls([e["course__url_path"] for e in enrolments])
     rows = []
-    enrolments = Enrolment.objects.filter(person=person).select_related("course")
-    for enrolment in enrolments:
-        course = enrolment.course
-        lesson_ids = list(course.get_children().live().values_list("pk", flat=True))
-        progress = LessonProgress.objects.filter(person=person, lesson_id__in=lesson_ids)
-        done = progress.filter(completed_at__isnull=False).count()
-        credited = progress.aggregate(s=Sum("credited_hours"))["s"] or Decimal("0")
+    for e in enrolments:
+        path = e["course__path"]
+        total = lessons.get(path, 0)
+        done = progress.get(path, {}).get("done", 0)
         rows.append(
             {
-                "course": course,
-                "lessons": len(lesson_ids),
+                "course_id": e["course_id"],
+                "code": e["course__code"],
+                "title": e["course__title"],
+                "url": urls[e["course__url_path"]],
+                "lessons": total,
                 "done": done,
-                "percent": round(100 * done / len(lesson_ids)) if lesson_ids else 0,
-                "credited": credited,
+                "percent": round(100 * done / total) if total else 0,
+                "credited": progress.get(path, {}).get("credited") or Decimal("0"),
             }
         )
     return rows
+
+
+def _parent_path(field: str):
+    """A tree page's parent's path: its own without the last step."""
+    return Substr(field, 1, Length(field) - Page.steplen)
+
+
+def _page_urls(url_paths: list[str]) -> dict[str, str | None]:
+    """What `page.url` gives for pages of these url_paths, without building the pages: one
+    lookup of the sites' root paths and one reverse of Wagtail's serve route (whose pattern is
+    the page's path below its site root). None for a page under no site, as `page.url`."""
+    roots = Site.get_site_root_paths()
+    single_site = len({r.site_id for r in roots}) == 1
+    serve = reverse("wagtail_serve", args=("",))
+    append_slash = getattr(settings, "WAGTAIL_APPEND_SLASH", True)
+    urls: dict[str, str | None] = {}
+    for url_path in url_paths:
+        root = next((r for r in roots if url_path.startswith(r.root_path)), None)
+        if root is None:
+            urls[url_path] = None
+            continue
+        page_path = serve + iri_to_uri(url_path[len(root.root_path) :])
+        if not append_slash and page_path != "/":
+            page_path = page_path.rstrip("/")
+        urls[url_path] = page_path if single_site else root.root_url + page_path
+    return urls
 
 
 def hours_by_role(*, person) -> list[dict]:
@@ -43,15 +114,17 @@ def hours_by_role(*, person) -> list[dict]:
     """
     today = timezone.localdate()
     roles = sorted(set(Employment.objects.filter(person=person).values_list("role", flat=True)))
+    # Labels looked up once: a model's get_FOO_display hashes its lazy choices on every call.
+    kinds = {k: str(label) for k, label in HourKind.choices}
+    sources = {k: str(label) for k, label in HourSource.choices}
     result = []
     for role in roles:
-        audience = Q(course__isnull=True)
-        course_ids = [
-            c.pk
-            for c in CoursePage.objects.all()
-            if role in (c.audience_roles or []) or "all" in (c.audience_roles or [])
-        ]
-        audience |= Q(course_id__in=course_ids)
+        # Matched in the database, not by loading every course page per role.
+        audience = (
+            Q(course__isnull=True)
+            | Q(course__audience_roles__contains=[role])
+            | Q(course__audience_roles__contains=[ALL_STAFF])
+        )
         entries = HourEntry.objects.filter(person=person).filter(audience)
         summary = CycleSummary.objects.filter(
             person=person, role=role, start_date__lte=today, end_date__gte=today
@@ -69,7 +142,16 @@ def hours_by_role(*, person) -> list[dict]:
                 "summary": summary,
                 "theory": theory,
                 "practice": practice,
-                "entries": entries.select_related("course").order_by("-date", "-id")[:50],
+                "entries": [
+                    {
+                        **e,
+                        "kind_label": kinds.get(e["kind"], e["kind"]),
+                        "source_label": sources.get(e["source"], e["source"]),
+                    }
+                    for e in entries.order_by("-date", "-id").values(
+                        "date", "hours", "kind", "source", "course__title"
+                    )[:50]
+                ],
             }
         )
     return result

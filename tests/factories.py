@@ -162,6 +162,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     serial = factory.Sequence(lambda n: f"TC-TEST-{n:06d}")
     verification_code = factory.Sequence(lambda n: f"test-verification-{n:06d}")
     person = factory.SubFactory(PersonFactory)
+    region = factory.LazyAttribute(lambda o: o.person.region)  # the holder's, as at issue
     issuer = None
     issuer_name = factory.LazyAttribute(lambda o: o.issuer.name if o.issuer else "测试培训基地")
     occupation = "4-10-01-03"

@@ -80,6 +80,18 @@ class Certificate(models.Model):
         related_name="issued_certificates",
     )
     issuer_name = models.CharField(_("发证机构"), max_length=128)
+    # The holder's region when the certificate was issued (issue 18): the regulator dashboards
+    # count certificates per region and month from this row alone, without joining people; it
+    # stays where it was issued when the holder later moves. Null only for a holder without one.
+    region = models.ForeignKey(
+        "certification.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发证时所在地区"),
+        editable=False,
+    )
     occupation = models.CharField(_("职业"), max_length=16, choices=Occupation.choices, blank=True)
     level = models.PositiveSmallIntegerField(
         _("等级"), choices=SkillLevel.choices, null=True, blank=True
@@ -131,11 +143,23 @@ class Certificate(models.Model):
         ]
         indexes = [
             models.Index(fields=["issuer", "issue_date"]),  # base dashboard, monthly counts
+            models.Index(fields=["region", "issue_date"]),  # regulator dashboard, monthly counts
+            models.Index(  # ... and its revocations per month (few rows: a partial index)
+                fields=["region", "revoked_at"],
+                condition=models.Q(revoked_at__isnull=False),
+                name="certificate_region_revoked",
+            ),
             models.Index(fields=["person", "status"]),  # holder's list, subsidy eligibility
         ]
 
     def __str__(self):
         return f"{self.serial} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        # The issuing services set the region; this covers every other way a row is created.
+        if self._state.adding and self.region_id is None and self.person_id is not None:
+            self.region_id = self.person.region_id
+        super().save(*args, **kwargs)
 
     @property
     def is_valid(self) -> bool:

@@ -224,7 +224,8 @@ def regulator_dashboard(
     # The subtree's region codes as a list: the planner estimates `IN (…)` well, where a LIKE on
     # the joined region path made it loop over every person.
     codes = list(Region.objects.filter(path__startswith=region.path).values_list("code", flat=True))
-    certs = Certificate.objects.filter(person__region_id__in=codes)
+    # A certificate carries the region it was issued for: no join to people (issue 18).
+    certs = Certificate.objects.filter(region_id__in=codes)
     apps = SubsidyApplication.objects.filter(region_id__in=codes)
     checks = BanCheck.objects.filter(
         region_path__startswith=region.path, result=BanCheck.Result.HIT
