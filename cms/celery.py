@@ -2,12 +2,26 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from celery.schedules import crontab
+from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
-app = Celery("carecert")
+
+class DatabaseRetryingTask(Task):
+    """Every task: one that loses its database (PostgreSQL restarting, a failover, a pooler
+    recycling) is retried with back-off instead of being acknowledged as failed and lost. Our
+    tasks take ids and are idempotent, so running one again is safe."""
+
+    autoretry_for = (OperationalError, InterfaceError)
+    retry_backoff = 2
+    retry_backoff_max = 60
+    retry_jitter = True
+    max_retries = 12
+
+
+app = Celery("carecert", task_cls=DatabaseRetryingTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -31,6 +45,15 @@ def beat_schedule() -> dict:
         "bans-coming-into-force-daily": {  # D-25: future-dated bans cascade on their day
             "task": "certification.cascade_bans_coming_into_force",
             "schedule": crontab(hour=0, minute=10),
+        },
+        "audit-seal-every-5-seconds": {  # issue 18: rows join the chain soon after commit
+            "task": "certification.audit_seal",
+            "schedule": 5.0,
+            "options": {"expires": 5},  # a backlog of runs would only find nothing to seal
+        },
+        "certificate-pdfs-missing-every-10-minutes": {  # a PDF task lost to a crash is re-sent
+            "task": "certification.render_missing_certificate_pdfs",
+            "schedule": crontab(minute="*/10"),
         },
         "audit-checkpoint-hourly": {  # D-33: the chain's head, signed, outside the table
             "task": "certification.audit_checkpoint",

@@ -3,12 +3,14 @@
 from decimal import Decimal
 
 from django.db.models import OuterRef, Q, Subquery, Sum
+from wagtail.models import Page
 
 from certification.models import Certificate, HourEntry, Person
 from certification.models.assessments import AssessmentResult
 from certification.models.organisations import Accreditation
 from certification.models.supervision import AccreditationDecision, AccreditationStatus
 from certification.selectors.bans import banned_person_ids
+from cms.models import CoursePage
 
 
 def hours_earned_for_course(*, person, course) -> tuple[Decimal, Decimal]:
@@ -66,6 +68,21 @@ def has_valid_training_certificate(*, person_id: int, course_id: int) -> bool:
         kind=Certificate.Kind.TRAINING,
         status=Certificate.Status.VALID,
     ).exists()
+
+
+def certificates_missing_pdf(*, issued_before, limit: int = 1000) -> list[int]:
+    """Ids of the certificates we render (training, cycle statement) issued before
+    `issued_before` that have no PDF yet, oldest first."""
+    return list(
+        Certificate.objects.filter(
+            kind__in=[Certificate.Kind.TRAINING, Certificate.Kind.CYCLE_STATEMENT],
+            status=Certificate.Status.VALID,
+            pdf="",
+            created_at__lt=issued_before,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def certificates_of_holder(user):
@@ -129,11 +146,47 @@ def batch_candidates(*, training_base, course):
     return Person.objects.filter(Q(pk__in=ids)).order_by("name")
 
 
+def certificate_public_by_code(code: str) -> Certificate | None:
+    """The certificate a verification code names, with just what the API's verify answer shows
+    (issue 18: the few columns it reads, and no ordering to compile for a unique code)."""
+    try:
+        return (
+            Certificate.objects.select_related("person")
+            .only("serial", "kind", "status", "issuer_name", "issue_date", "person__name")
+            .get(verification_code=code)
+        )
+    except Certificate.DoesNotExist:
+        return None
+
+
 def certificate_by_code(code: str) -> Certificate | None:
     """The certificate a public verification code names, with what its verify page and its
-    signed credential read (holder, issuer and their regions, course)."""
-    return (
-        Certificate.objects.select_related("person__region", "issuer__region", "course")
-        .filter(verification_code=code)
-        .first()
-    )
+    signed credential read (holder, issuer and their regions, course title and URL).
+
+    One query, and no join of the course's Wagtail page (issue 18: building that wide
+    multi-table join was half of the verify page's CPU): the course's title and URL path come
+    from the page row by subquery and the course is a CoursePage holding just those (its other
+    fields load on first access, like any deferred field)."""
+    page = Page.objects.filter(pk=OuterRef("course_id")).order_by()
+    try:
+        cert = (
+            Certificate.objects.select_related("person__region", "issuer__region")
+            .annotate(
+                course_title=Subquery(page.values("title")[:1]),
+                course_url_path=Subquery(page.values("url_path")[:1]),
+            )
+            .get(verification_code=code)
+        )
+    except Certificate.DoesNotExist:
+        return None
+    if cert.course_id is not None:
+        loaded = {
+            "id": cert.course_id,
+            "page_ptr_id": cert.course_id,
+            "title": cert.course_title,
+            "url_path": cert.course_url_path,
+        }
+        fields = [f.attname for f in CoursePage._meta.concrete_fields if f.attname in loaded]
+        course = CoursePage.from_db(cert._state.db, fields, [loaded[f] for f in fields])
+        Certificate.course.field.set_cached_value(cert, course)
+    return cert

@@ -73,6 +73,16 @@ def _enqueue_pdf(certificate_id: int) -> None:
     queue.enqueue_after_commit(queue.RENDER_CERTIFICATE_PDF, certificate_id)
 
 
+def certificate_pdfs_requeue_missing(*, older_than: dt.timedelta) -> int:
+    """Queue the PDF of every certificate issued more than `older_than` ago that still has
+    none: its task was lost (a process died between the commit and the send, or the task
+    failed for good while the database was down). Returns how many were queued."""
+    ids = sel.certificates_missing_pdf(issued_before=timezone.now() - older_than)
+    for certificate_id in ids:
+        _enqueue_pdf(certificate_id)
+    return len(ids)
+
+
 def training_eligibility(*, person, course, training_base, issue_date) -> list[str]:
     """D-17 refusal reasons (without the ban check, which is a gate of its own)."""
     theory, practice = sel.hours_earned_for_course(person=person, course=course)
@@ -169,6 +179,9 @@ def _issue_training_tx(*, actor, person, course, training_base, issue_date) -> C
             serial=serial,
             verification_code=_new_code(),
             person=person,
+            # The holder's region, not the base's: the regulator dashboard counts the
+            # certificates of the people its region supervises (issue 18).
+            region_id=person.region_id,
             course=course,
             issuer=training_base,
             issuer_name=training_base.name,
@@ -204,6 +217,7 @@ def certificate_issue_cycle_statement(*, summary_id: int) -> Certificate:
         ),
         verification_code=_new_code(),
         person=summary.person,
+        region_id=summary.person.region_id,
         issuer_name=STATEMENT_ISSUER,
         hours=total,
         cycle_summary=summary,
@@ -245,6 +259,7 @@ def certificate_record_skill_level(
         ),
         verification_code=_new_code(),
         person=person,
+        region_id=person.region_id,
         occupation=occupation,
         level=level,
         external_number=external_number,
@@ -364,9 +379,17 @@ def certificate_batch_process(*, batch_id: int) -> CertificateBatch:
     course = batch.course.specific if hasattr(batch.course, "specific") else batch.course
     for n, person_id in enumerate(batch.person_ids, start=1):
         already = sel.has_valid_training_certificate(person_id=person_id, course_id=course.pk)
-        issued_here = Certificate.objects.filter(
-            person_id=person_id, course=course, created_at__gte=batch.created_at
-        ).exists()
+        issued_here = (
+            Certificate.objects.filter(
+                person_id=person_id, course=course, created_at__gte=batch.created_at
+            )
+            .values_list("pk", "pdf")
+            .first()
+        )
+        if issued_here and not issued_here[1]:
+            # A rerun after a worker died: the certificate committed, its PDF task may never
+            # have reached the broker. Rendering is idempotent, so queueing it again is safe.
+            _enqueue_pdf(issued_here[0])
         if person_id not in refused and already and not issued_here:
             person = Person.objects.get(pk=person_id)
             refused[person_id] = {

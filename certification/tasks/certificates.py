@@ -1,5 +1,7 @@
 """Certificate tasks: ids in, idempotent (D-17…D-20)."""
 
+import datetime as dt
+
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -9,7 +11,11 @@ from certification.pdf import certificate_pdf_bytes
 from certification.services.certificates import (
     certificate_batch_process,
     certificate_issue_cycle_statement,
+    certificate_pdfs_requeue_missing,
 )
+
+# Longer than a render normally waits in the queue, so the sweep does not race the first task.
+MISSING_PDF_GRACE = dt.timedelta(minutes=10)
 
 
 @shared_task(name="certification.render_certificate_pdf")
@@ -26,6 +32,13 @@ def render_certificate_pdf(certificate_id: int) -> None:
             return
         locked.pdf.save(f"{locked.serial}.pdf", ContentFile(data), save=False)
         Certificate.objects.filter(pk=certificate_id).update(pdf=locked.pdf.name)
+
+
+@shared_task(name="certification.render_missing_certificate_pdfs")
+def render_missing_certificate_pdfs() -> int:
+    """Beat's net under every lost PDF task: a certificate never stays without its PDF."""
+    with transaction.atomic():
+        return certificate_pdfs_requeue_missing(older_than=MISSING_PDF_GRACE)
 
 
 @shared_task(name="certification.issue_certificate_batch")
