@@ -14,10 +14,10 @@ MANAGE := $(PYTHON) manage.py
 STAMP := $(VENV)/.installed
 # Debian packages for Chinese PDFs (WeasyPrint + Noto CJK) and browser tests (chromium).
 DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	chromium poppler-utils zbar-tools gettext wrk nodejs
+	chromium poppler-utils zbar-tools gettext wrk nodejs pgbouncer
 
 .PHONY: run serve test lint format bench check-deploy system-packages env db stop stop-worker \
-	migrate demo backup restore audit-deps worker messages makemessages clean
+	migrate demo backup restore audit-deps worker messages makemessages clean load
 
 $(PYTHON):
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -127,6 +127,12 @@ format: $(STAMP)
 
 bench: system-packages $(STAMP) db
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PYTHON) -m bench
+
+# Mixed load under faults (issue 18, load/__main__.py): locust against two web processes and
+# two workers on a PostgreSQL cluster of its own (var/load/), a worker killed mid-batch and
+# PostgreSQL restarted; prints a line per request type and per check, non-zero if one fails.
+load: system-packages $(STAMP)
+	$(PYTHON) -m load
 
 check-deploy: $(STAMP)
 	DJANGO_SETTINGS_MODULE=cms.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 40) \
