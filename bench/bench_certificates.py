@@ -14,8 +14,9 @@ import time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
+
+from bench.http import database_url
 
 RENDERS = 30
 BATCH = 500
@@ -129,22 +130,9 @@ def run(report):
 def _worker_env(broker: str) -> dict:
     """The worker process must use this run's test database (bench/__main__ created it), on
     the server this process uses: DATABASE_URL's, or the embedded one when it is unset."""
-    from urllib.parse import quote
-
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    if host.startswith("/"):  # a socket directory
-        url = f"postgresql://{auth}@/{db['NAME']}?host={quote(host, safe='')}"
-        if db.get("PORT"):
-            url += f"&port={db['PORT']}"
-    else:
-        url = f"postgresql://{auth}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
     return dict(
         os.environ,
-        DATABASE_URL=url,
+        DATABASE_URL=database_url(),
         CELERY_BROKER_URL=broker,
         # The test settings run tasks eagerly; the worker must queue the PDF tasks.
         DJANGO_SETTINGS_MODULE="bench.worker_settings",

@@ -19,6 +19,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from django.db import connection
 
@@ -48,12 +49,18 @@ def free_port() -> int:
 
 
 def database_url() -> str:
+    """This process's database as a URL for a child process (gunicorn, a worker): the server
+    DATABASE_URL names, or the embedded one on its socket directory when it is unset."""
     s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    auth = quote(s["USER"] or "", safe="")
+    if s.get("PASSWORD"):
+        auth += ":" + quote(s["PASSWORD"], safe="")
     host = s["HOST"] or "127.0.0.1"
     if host.startswith("/"):  # the embedded server listens on a unix socket
-        return f"postgres://{auth}@/{s['NAME']}?host={host}&port={s['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
+        return (
+            f"postgresql://{auth}@/{s['NAME']}?host={quote(host, safe='')}&port={s['PORT'] or 5432}"
+        )
+    return f"postgresql://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def floor_table(rows: int) -> None:

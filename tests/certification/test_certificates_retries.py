@@ -23,17 +23,22 @@ def _pdf_files(root) -> list[str]:
     return [f for _dirs, _sub, files in os.walk(root) for f in files if f.endswith(".pdf")]
 
 
-def test_a_redelivered_batch_and_pdf_task_leave_one_certificate_and_one_pdf(
-    run_on_commit, settings, cast, orgs, course
-):
+def _batch_of_one(run_on_commit, cast, orgs, course) -> CertificateBatch:
+    """The base issues the worker's certificate by a batch of one, tasks run on commit."""
     earn(cast.worker, course, orgs.base)
     with run_on_commit():
-        batch = certificate_batch_create(
+        return certificate_batch_create(
             actor=cast.base_staff,
             training_base=orgs.base,
             course=course,
             person_ids=[cast.worker.pk],
         )
+
+
+def test_a_redelivered_batch_and_pdf_task_leave_one_certificate_and_one_pdf(
+    run_on_commit, settings, cast, orgs, course
+):
+    batch = _batch_of_one(run_on_commit, cast, orgs, course)
     # The worker died before marking the batch done: Celery delivers both tasks again.
     CertificateBatch.objects.filter(pk=batch.pk).update(status="running", processed=0)
     cert = Certificate.objects.get(course=course)
@@ -57,14 +62,7 @@ def _lost_pdf(cert) -> None:
 def test_a_batch_rerun_after_a_worker_died_renders_the_pdf_whose_task_was_lost(
     run_on_commit, cast, orgs, course
 ):
-    earn(cast.worker, course, orgs.base)
-    with run_on_commit():
-        batch = certificate_batch_create(
-            actor=cast.base_staff,
-            training_base=orgs.base,
-            course=course,
-            person_ids=[cast.worker.pk],
-        )
+    batch = _batch_of_one(run_on_commit, cast, orgs, course)
     cert = Certificate.objects.get(course=course)
     _lost_pdf(cert)
     CertificateBatch.objects.filter(pk=batch.pk).update(status="running", processed=0)
@@ -78,14 +76,7 @@ def test_a_batch_rerun_after_a_worker_died_renders_the_pdf_whose_task_was_lost(
 def test_the_sweep_renders_a_pdf_lost_long_ago_and_leaves_a_fresh_one_to_its_task(
     run_on_commit, cast, orgs, course
 ):
-    earn(cast.worker, course, orgs.base)
-    with run_on_commit():
-        certificate_batch_create(
-            actor=cast.base_staff,
-            training_base=orgs.base,
-            course=course,
-            person_ids=[cast.worker.pk],
-        )
+    _batch_of_one(run_on_commit, cast, orgs, course)
     cert = Certificate.objects.get(course=course)
     _lost_pdf(cert)
     with run_on_commit():
@@ -104,14 +95,7 @@ def test_the_sweep_renders_a_pdf_lost_long_ago_and_leaves_a_fresh_one_to_its_tas
 def test_a_task_that_loses_the_database_is_retried_not_dropped(
     run_on_commit, monkeypatch, cast, orgs, course
 ):
-    earn(cast.worker, course, orgs.base)
-    with run_on_commit():
-        certificate_batch_create(
-            actor=cast.base_staff,
-            training_base=orgs.base,
-            course=course,
-            person_ids=[cast.worker.pk],
-        )
+    _batch_of_one(run_on_commit, cast, orgs, course)
     cert = Certificate.objects.get(course=course)
     _lost_pdf(cert)
     real, calls = tasks.certificate_pdf_bytes, []
