@@ -5,8 +5,8 @@ Size: BENCH_DASHBOARD_WORKERS (default 100000) workers x BENCH_DASHBOARD_ENTRIES
 (default 20) ledger entries in one province of 10 cities x 5 counties x 20 institutions, seeded
 with INSERT … SELECT generate_series, plus their CycleSummary rows (one current cycle each, one
 in ten also a lapsed earlier cycle), ~40 % of them with a training certificate (1 % revoked),
-subsidy applications on a quarter of those (half paid through monthly batches) and ban checks
-(1 % hits). The summaries are seeded directly (what `recompute_compliance` maintains), so the
+subsidy applications on a quarter of those (half paid through monthly batches), ban checks
+(1 % hits) and yearly health checks and trainings (the page counts everyone's D-36 standing). The summaries are seeded directly (what `recompute_compliance` maintains), so the
 figure is the dashboard's read cost, not the recompute's. The size is part of each figure's name
 when it differs from the issue's 100k/2M.
 
@@ -205,6 +205,30 @@ def _seed(*, counties, user_id: int) -> None:
                FROM generate_series(1, %s) g""",
             [county_paths, len(county_paths), max(WORKERS // 2, 1)],
         )
+        # D-36 yearly health care (issue 18: the page counts everyone's standing): four in five
+        # checked, one in two of those also a year earlier, one in 33 latest unfit; seven in ten
+        # with a health-care training.
+        cur.execute(
+            """INSERT INTO certification_healthcheck (person_id, institution_id, check_date,
+                   result, hospital, certificate_number, valid_until, created_at)
+               SELECT w.person_id, w.institution_id, d.day,
+                      CASE WHEN y = 0 AND w.person_id % 33 = 0 THEN 'unfit' ELSE 'fit' END,
+                      '压测医院',
+                      CASE WHEN y = 0 AND w.person_id % 33 = 0 THEN '' ELSE 'HC-' || w.person_id END,
+                      CASE WHEN y = 0 AND w.person_id % 33 = 0 THEN NULL ELSE d.day + 364 END,
+                      now()
+               FROM bench_w w CROSS JOIN generate_series(0, 1) y
+               CROSS JOIN LATERAL (SELECT CURRENT_DATE - (w.person_id % 420)::int - 365 * y
+                                   AS day) d
+               WHERE w.person_id % 5 <> 0 AND (y = 0 OR w.person_id % 2 = 0)"""
+        )
+        cur.execute(
+            """INSERT INTO certification_healthtraining (person_id, institution_id,
+                   training_date, hours, provider, created_at)
+               SELECT person_id, institution_id, CURRENT_DATE - (person_id % 400)::int, 4.0,
+                      '压测培训', now()
+               FROM bench_w WHERE person_id % 10 < 7"""
+        )
         cur.execute("DROP TABLE bench_w")
         for table in (
             "person",
@@ -215,6 +239,8 @@ def _seed(*, counties, user_id: int) -> None:
             "subsidyapplication",
             "paymentline",
             "bancheck",
+            "healthcheck",
+            "healthtraining",
             "organisation",
         ):
             cur.execute(f"ANALYZE certification_{table}")

@@ -1,15 +1,31 @@
 """Read-side of yearly health care (D-36): each employed person's health standing, the counts on
 the dashboards, one person's record.
 
-The standing is computed in the database (the latest check and training per person as
-correlated subqueries, then one CASE mirroring rules.health.health_status with the same
-cut-off dates), so a list or a count over a whole region is one query and never a loop over
-people in Python. tests/certification/test_health.py checks the CASE against the rule on the
-edge dates."""
+The standing is computed in the database (the latest check and training per person, then one
+CASE mirroring rules.health.health_status with the same cut-off dates), so a list or a count
+over a whole region is one query and never a loop over people in Python. A list annotates each
+person with correlated subqueries; a count (the dashboards, a whole region) reads the latest
+check and training of all its people once each, by hash joins (issue 18: the CASE repeats its
+columns, and repeated correlated subqueries cost several index probes per person). Both use the
+one CASE of _status_case. tests/certification/test_health.py checks the CASE against the rule
+on the edge dates, and the count against the list."""
 
 import datetime as dt
 
-from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db import connections
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from certification.models import (
@@ -117,21 +133,60 @@ def institution_health_people(
     )
 
 
-def health_counts(people: QuerySet[Person], *, on_date: dt.date | None = None) -> dict[str, int]:
-    """{status: n} for every standing (zeros included) plus "flagged" (unfit + overdue) and
-    "total", grouped in one query."""
+def _status_sql(on_date: dt.date, due_days: int, connection) -> tuple[str, list]:
+    """_status_case compiled over the columns of the count query below (c: latest check,
+    t: latest training), so the count applies the very same CASE as the lists."""
+    query = Query(Person)
+    for name, column, output in (
+        ("last_check_date", "c.check_date", DateField()),
+        ("last_result", "c.result", CharField()),
+        ("last_valid_until", "c.valid_until", DateField()),
+        ("last_training_date", "t.training_date", DateField()),
+    ):
+        query.add_annotation(RawSQL(column, [], output_field=output), name)  # noqa: S611 (constants)
+    case = _status_case(on_date, due_days).resolve_expression(query)
+    sql, params = case.as_sql(query.get_compiler(connection=connection), connection)
+    return sql, list(params)
+
+
+def _counts_of(person_ids: QuerySet, *, on_date: dt.date | None) -> dict[str, int]:
+    """{status: n} of the people whose ids `person_ids` (a one-column queryset, each id once)
+    selects, in one query: the latest check per person by DISTINCT ON and the latest training
+    by MAX, each over those people's rows once, hash-joined to the ids and grouped by the CASE."""
+    on_date = on_date or timezone.localdate()
+    connection = connections[person_ids.db]
+    ids_sql, ids_params = person_ids.query.sql_with_params()
+    case_sql, case_params = _status_sql(on_date, DUE_SOON_DAYS, connection)
+    checks, trainings = HealthCheck._meta.db_table, HealthTraining._meta.db_table
+    sql = f"""
+        WITH p (person_id) AS ({ids_sql}),
+        c AS (
+            SELECT DISTINCT ON (h.person_id) h.person_id, h.check_date, h.result, h.valid_until
+            FROM {checks} h WHERE h.person_id IN (SELECT person_id FROM p)
+            ORDER BY h.person_id, h.check_date DESC, h.id DESC
+        ),
+        t AS (
+            SELECT person_id, MAX(training_date) AS training_date FROM {trainings}
+            WHERE person_id IN (SELECT person_id FROM p) GROUP BY person_id
+        )
+        SELECT {case_sql} AS health_status, COUNT(*)
+        FROM p LEFT JOIN c ON c.person_id = p.person_id LEFT JOIN t ON t.person_id = p.person_id
+        GROUP BY 1"""  # noqa: S608 (table names from _meta, the rest compiled with params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids_params, *case_params])
+        grouped = cursor.fetchall()
     counts = dict.fromkeys(S.values, 0)
-    grouped = (
-        people_with_health_status(people, on_date=on_date)
-        .values("health_status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for g in grouped:
-        counts[g["health_status"]] = g["n"]
+    for status, n in grouped:
+        counts[status] = n
     counts["flagged"] = sum(counts[s] for s in FLAGGED)
     counts["total"] = sum(counts[s] for s in S.values)
     return counts
+
+
+def health_counts(people: QuerySet[Person], *, on_date: dt.date | None = None) -> dict[str, int]:
+    """{status: n} for every standing (zeros included) plus "flagged" (unfit + overdue) and
+    "total", grouped in one query."""
+    return _counts_of(people.order_by().values("pk").distinct(), on_date=on_date)
 
 
 def health_count_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
@@ -155,8 +210,8 @@ def region_health_counts(
     else:
         codes = Region.objects.filter(path__startswith=region.path).values("code")
         employments = employments.filter(institution__region_id__in=codes)
-    people = Person.objects.filter(pk__in=employments.values("person_id"))
-    return health_counts(people, on_date=on_date)
+    # The people straight from their employments (each once), not a semi-join to every person.
+    return _counts_of(employments.order_by().values("person_id").distinct(), on_date=on_date)
 
 
 def institution_health_flags(

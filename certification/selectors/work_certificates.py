@@ -181,14 +181,18 @@ def _valid_certificates(kind: str, on_date: dt.date):
     )
 
 
-def work_certificate_rows(employments, *, on_date: dt.date | None = None):
+def work_certificate_rows(
+    employments, *, on_date: dt.date | None = None, region_codes: set[str] | None = None
+):
     """`employments` (active ones) that a required rule covers, annotated with wc_deadline and
     wc_status (within_grace / past_grace / holds), in one query; employments under no
-    required rule are left out."""
+    required rule are left out. `region_codes`, when the caller knows them, are the regions
+    the employments' institutions may lie in (else collected from the employments: a scan)."""
     on_date = on_date or timezone.localdate()
-    region_codes = set(
-        employments.order_by().values_list("institution__region_id", flat=True).distinct()
-    )
+    if region_codes is None:
+        region_codes = set(
+            employments.order_by().values_list("institution__region_id", flat=True).distinct()
+        )
     grouped = _rules_by_role_and_region(region_codes, on_date)
     if not grouped:
         return employments.none().annotate(
@@ -249,12 +253,14 @@ def work_certificate_rows(employments, *, on_date: dt.date | None = None):
     )
 
 
-def work_certificate_counts(employments, *, on_date: dt.date | None = None) -> dict[str, int]:
+def work_certificate_counts(
+    employments, *, on_date: dt.date | None = None, region_codes: set[str] | None = None
+) -> dict[str, int]:
     """How many of `employments` are within / past the grace period or hold a certificate
-    (one grouped query)."""
+    (one grouped query; `region_codes` as in work_certificate_rows)."""
     counts = dict.fromkeys(LISTED_STATUSES, 0)
     rows = (
-        work_certificate_rows(employments, on_date=on_date)
+        work_certificate_rows(employments, on_date=on_date, region_codes=region_codes)
         .order_by()
         .values("wc_status")
         .annotate(n=Count("id"))
@@ -290,9 +296,10 @@ def institution_work_certificate_counts(institution) -> dict[str, int]:
 
 
 def region_work_certificate_counts(region) -> dict[str, int]:
-    """The regulator dashboard's 持证上岗 counts for the region's subtree."""
+    """The regulator dashboard's 持证上岗 counts for the region's subtree. The subtree's region
+    codes are read from the (small) region table, not collected from every employment."""
+    codes = set(Region.objects.filter(path__startswith=region.path).values_list("code", flat=True))
     return work_certificate_counts(
-        Employment.objects.filter(
-            institution__region__path__startswith=region.path, end_date__isnull=True
-        )
+        Employment.objects.filter(institution__region_id__in=codes, end_date__isnull=True),
+        region_codes=codes,
     )

@@ -5,11 +5,17 @@ moves later does not carry her past certificates to her new region's figures."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from certification.models import Certificate, Region
+from certification.models import Certificate, Employment, Region, WorkCertificateRule
 from certification.selectors.dashboards import regulator_dashboard
+from certification.selectors.work_certificates import (
+    region_work_certificate_counts,
+    work_certificate_counts,
+)
 from certification.services.certificates import certificate_record_skill_level
-from tests.factories import CertificateFactory, PersonFactory
+from cms.choices import WorkerRole
+from tests.factories import CertificateFactory, EmploymentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +72,33 @@ def test_the_province_dashboard_is_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         data = regulator_dashboard(region=yunnan, today=TODAY)
     assert data.certificates_issued == 6
+
+
+def test_the_region_work_certificate_counts_read_the_subtree_not_every_employment(
+    orgs, regions, django_assert_max_num_queries
+):
+    """The 持证上岗 counts take the subtree's regions from the region table (no scan of the
+    employments for their regions) and count what the generic path counts."""
+    WorkCertificateRule.objects.create(
+        region=regions.yunnan,
+        role=WorkerRole.CAREGIVER,
+        effective_from=dt.date(2020, 1, 1),
+        required=True,
+        grace_months=6,
+        accepts_training=True,
+        accepts_skill_level=True,
+    )
+    today = timezone.localdate()
+    for start in (today - dt.timedelta(days=30), today - dt.timedelta(days=400)):
+        EmploymentFactory(institution=orgs.institution, start_date=start)
+    EmploymentFactory(institution=orgs.other_institution, start_date=today)  # Gansu: not ours
+    yunnan = Region.objects.get(code="530000")
+    # subtree codes, their regions, the rules in force, the grouped count
+    with django_assert_max_num_queries(4):
+        counts = region_work_certificate_counts(yunnan)
+    generic = work_certificate_counts(
+        Employment.objects.filter(
+            institution__region__path__startswith=yunnan.path, end_date__isnull=True
+        )
+    )
+    assert counts == generic == {"within_grace": 1, "past_grace": 1, "holds": 0}

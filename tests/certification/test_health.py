@@ -21,7 +21,12 @@ from certification.models import (
     Notification,
 )
 from certification.rules.health import HealthFacts, HealthStatus, health_status
-from certification.selectors.health import employed_at, people_with_health_status
+from certification.selectors.health import (
+    employed_at,
+    institution_health_counts,
+    people_with_health_status,
+    region_health_counts,
+)
 from certification.services.health import COLUMNS, health_reminders_send
 from cms.celery import beat_schedule
 from cms.demo import demo_steps
@@ -30,6 +35,7 @@ from tests.factories import (
     EmploymentFactory,
     HealthCheckFactory,
     HealthTrainingFactory,
+    OrganisationFactory,
     PersonFactory,
     new_id_number,
 )
@@ -135,6 +141,82 @@ def test_the_dashboard_query_computes_the_same_standing_as_the_rule(
         )
     in_db = people_with_health_status(employed_at(orgs.institution)).get(pk=person.pk)
     assert in_db.health_status == health_status(facts, on_date=today)
+
+
+@pytest.mark.django_db
+def test_the_region_count_agrees_with_the_rule_person_by_person(
+    orgs, regions, django_assert_max_num_queries
+):
+    """Issue 18: the dashboards count in one query that reads each person's latest check and
+    training once; the figures are the rule's, person by person, on the edge dates, with an
+    older check or training that must not count and a person employed twice counted once."""
+    today = timezone.localdate()
+    days = dt.timedelta
+    cases = [  # (check offset, result, valid offset, training offset)
+        (None, None, None, None),
+        (-60, "unfit", None, -60),
+        (-60, "fit", 0, -60),
+        (-60, "fit", -1, -60),
+        (-60, "fit", 30, -60),
+        (-60, "fit", 31, -60),
+        (-60, "fit", 300, -335),
+        (-60, "fit", 300, -334),
+        (-60, "fit", 300, None),
+        (-366, "fit", 300, -10),
+    ]
+    expected: dict[str, int] = dict.fromkeys(S.values, 0)
+    for check, result, valid, training in cases:
+        person = PersonFactory()
+        EmploymentFactory(person=person, institution=orgs.institution)
+        facts = HealthFacts()
+        if check is not None:
+            # an older check, fit and long valid, that the latest one overrides
+            HealthCheckFactory(
+                person=person,
+                institution=orgs.institution,
+                check_date=today + days(check - 30),
+                result="fit",
+                valid_until=today + days(700),
+            )
+            latest = HealthCheckFactory(
+                person=person,
+                institution=orgs.institution,
+                check_date=today + days(check),
+                result=result,
+                valid_until=today + days(valid) if valid is not None else None,
+            )
+            facts = HealthFacts(latest.check_date, result == "fit", latest.valid_until)
+        if training is not None:
+            HealthTrainingFactory(
+                person=person, institution=orgs.institution, training_date=today + days(-900)
+            )
+            facts = HealthFacts(
+                facts.last_check_date,
+                facts.last_check_fit,
+                facts.valid_until,
+                today + days(training),
+            )
+            HealthTrainingFactory(
+                person=person, institution=orgs.institution, training_date=facts.last_training_date
+            )
+        expected[health_status(facts, on_date=today)] += 1
+    twice = PersonFactory()  # two jobs in the region at once: one person
+    EmploymentFactory(person=twice, institution=orgs.institution)
+    EmploymentFactory(person=twice, institution=OrganisationFactory(region=regions.kunming))
+    expected[S.MISSING] += 1
+    gone = PersonFactory()  # no longer employed: not counted
+    EmploymentFactory(person=gone, institution=orgs.institution, end_date=today - days(1))
+
+    with django_assert_max_num_queries(1):  # one grouped count (the subtree is a subquery)
+        counts = region_health_counts(region=regions.yunnan)
+    assert {s: counts[s] for s in S.values} == expected
+    assert counts["total"] == len(cases) + 1
+    assert counts["flagged"] == expected[S.UNFIT] + expected[S.OVERDUE]
+    # The institution's own count agrees with its list, which uses the correlated subqueries.
+    listed = [p.health_status for p in people_with_health_status(employed_at(orgs.institution))]
+    own = institution_health_counts(institution=orgs.institution)
+    assert {s: own[s] for s in S.values} == {s: listed.count(s) for s in S.values}
+    assert own["total"] == len(cases) + 1
 
 
 # --- Pages ------------------------------------------------------------------------------------
