@@ -21,14 +21,7 @@ from certification.models import ApiKey, Certificate
 from certification.rules.credentials import MEDIA_TYPE
 from certification.selectors.certificates import certificate_by_code, certificate_public_by_code
 from certification.services.certificates import certificate_issue_training, certificate_revoke
-from certification.services.credentials import (
-    NoCredential,
-    certificate_credential_check,
-    site_url,
-)
-from certification.services.credentials import (
-    certificate_credential as certificate_credential_token,
-)
+from certification.services.credentials import certificate_credential_and_check, site_url
 from certification.services.credit import FraudFinding
 from cms.models import CoursePage
 
@@ -86,11 +79,10 @@ def certificate_credential(request, code: str = Path(..., pattern=CODE)):
     c = certificate_by_code(code)
     if c is None:
         raise Http404
-    try:
-        token = certificate_credential_token(c)
-    except NoCredential:
-        raise Http404 from None
-    check = certificate_credential_check(c)
+    checked = certificate_credential_and_check(c)  # cached: issue 18
+    if checked is None:  # no province can sign for it
+        raise Http404
+    token, check = checked
     status = (check.credential or {}).get("credentialStatus", {})
     return {
         "jwt": token,

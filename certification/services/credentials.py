@@ -1,13 +1,22 @@
 """Signed credentials for certificates (issue 19, D-41): per-province Ed25519 keys, the Open
 Badges 3.0 credential of a certificate, and the province's revocation status list, which a
-revocation changes in its own transaction (certificates._revoke calls status_list_revoke)."""
+revocation changes in its own transaction (certificates._revoke calls status_list_revoke).
 
+What the public verify page shows (the check of the certificate's credential against the
+published keys and its province's list) and the province's signed list are cached (issue 18:
+signing and verifying them was most of the page's time) under the keys' and the list's version
+tokens (selectors.credentials), which any change to those rows replaces, and, for a certificate,
+under every input of its credential (`_credential_inputs`), its status and its list entry among
+them: a revocation, a key rotation or an edit of the holder's name shows on the very next view."""
+
+import hashlib
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from certification import pii
 from certification.audit import audit_record
@@ -18,8 +27,14 @@ from certification.rules.certificates import mask_name
 from certification.selectors.credentials import (
     certificate_province,
     certificate_province_code,
+    credential_versions,
+    credentials_changed,
     published_keys,
 )
+
+# How long a cached signed output may stand without any change seen: the net for a change that
+# bypasses both the services and the model signals (raw SQL, a data migration).
+CACHE_SECONDS = 600
 
 
 class NoCredential(Exception):
@@ -82,6 +97,7 @@ def signing_key_rotate(*, actor, province: Region) -> SigningKey:
         )
     )
     SigningKey.objects.filter(province=province, retired_at__isnull=True).update(retired_at=now)
+    credentials_changed()  # a queryset update sends no signal
     key = _new_key(province, SigningKey.objects.filter(province=province).count() + 1)
     audit_record(
         actor=actor,
@@ -207,9 +223,20 @@ def _credential(certificate: Certificate, province: Region, key: SigningKey) -> 
     return vc.sign(payload, _private_jwk(key))
 
 
+def _cache_key(kind: str, *parts) -> str:
+    return f"credentials:{kind}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def status_list_credential(province: Region) -> str:
-    """The province's BitstringStatusListCredential as a VC-JWT, as of now."""
-    return _status_list_credential(province, signing_key(province))
+    """The province's BitstringStatusListCredential as a VC-JWT, as of now (cached until its
+    list or the keys change)."""
+    versions = credential_versions(province.code)
+    key = _cache_key("list", site_url(), province.code, *versions)
+    token = cache.get(key)
+    if token is None:
+        token = _status_list_credential(province, signing_key(province))
+        cache.set(key, token, CACHE_SECONDS)
+    return token
 
 
 def _status_list_credential(province: Region, key: SigningKey) -> str:
@@ -225,17 +252,85 @@ def _status_list_credential(province: Region, key: SigningKey) -> str:
     return vc.sign(payload, _private_jwk(key))
 
 
+def _credential_inputs(certificate: Certificate, province_code: str) -> tuple:
+    """Everything `_facts` and `_status_index` read to make the certificate's credential: the
+    same inputs under the same key make the same credential (Ed25519 signatures are
+    deterministic). A field `_facts` starts reading must be added here."""
+    course = certificate.course
+    person = certificate.person
+    return (
+        site_url(),
+        translation.get_language(),  # the kind and role labels
+        province_code,
+        certificate.pk,
+        certificate.verification_code,
+        certificate.serial,
+        certificate.kind,
+        certificate.occupation,
+        certificate.level,
+        str(certificate.hours),
+        certificate.cycle_summary_id,  # its role is part of the summary's identity
+        certificate.issuer_name,
+        certificate.issue_date,
+        certificate.status,
+        certificate.revoked_at,
+        certificate.status_list_index,
+        person.pk,
+        person.name,
+        person.id_index,  # changes with the ID number whose salted hash the credential holds
+        None if course is None else (course.pk, course.title, course.url_path),
+    )
+
+
 def certificate_credential_check(certificate: Certificate) -> vc.Verification | None:
     """What a verifier finds today for the certificate's credential: signed with a published
     key of its province, and its bit in the province's status list. None when no province can
-    sign for it.
+    sign for it. `certificate_credential_and_check` says how it is cached."""
+    checked = certificate_credential_and_check(certificate)
+    return None if checked is None else checked[1]
 
-    The public verify page's hot path (issue 18): one read of the published keys gives the
-    province, its active key and the verifier's key set; only a province's first credential
-    takes the longer way (its key is made)."""
+
+def certificate_credential_and_check(
+    certificate: Certificate,
+) -> tuple[str, vc.Verification] | None:
+    """The certificate's credential (VC-JWT) and what a verifier finds for it today, or None
+    when no province can sign for it.
+
+    The public verify page's hot path (issue 18): both come from the cache, kept under every
+    input of the credential and the keys' and the province list's version tokens (read before
+    the rows, so an entry made from rows a change replaced is never found). An outcome is kept
+    only once the credential is in its validity period (it has no end)."""
     code = certificate_province_code(certificate)
     if code is None:
         return None
+    if certificate.status_list_index is None:
+        # First use: its list entry (one of the inputs) and the province's key (a new key
+        # replaces the keys' token) before the tokens are read, so this outcome is kept too.
+        province = certificate_province(certificate)
+        if province is None:
+            return None
+        signing_key(province)
+        _status_index(certificate, province)
+    key = _cache_key("check", *_credential_inputs(certificate, code), *credential_versions(code))
+    checked = cache.get(key)
+    if checked is None:
+        checked = _credential_and_check(certificate, code)
+        if checked is not None and _lasting(checked[1]):
+            cache.set(key, checked, CACHE_SECONDS)
+    return checked
+
+
+def _lasting(check: vc.Verification) -> bool:
+    """The outcome stands until an input changes: in its validity period, which has no end."""
+    return check.in_period and "validUntil" not in (check.credential or {})
+
+
+def _credential_and_check(
+    certificate: Certificate, code: str
+) -> tuple[str, vc.Verification] | None:
+    """Made from the rows: one read of the published keys gives the province, its active key
+    and the verifier's key set; only a province's first credential takes the longer way (its
+    key is made)."""
     published = list(published_keys())
     key = next((k for k in published if k.province_id == code and k.retired_at is None), None)
     if key is None:
@@ -247,4 +342,4 @@ def certificate_credential_check(certificate: Certificate) -> vc.Verification | 
     province = key.province
     token = _credential(certificate, province, key)
     lists = {status_list_url(province): _status_list_credential(province, key)}
-    return vc.verify(token, {k.kid: k.public_jwk for k in published}, status_lists=lists)
+    return token, vc.verify(token, {k.kid: k.public_jwk for k in published}, status_lists=lists)
